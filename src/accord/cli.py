@@ -1,0 +1,385 @@
+"""The ``accord`` command. Each subcommand is thin: it parses, calls a module, prints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from accord.attribution import load_attack
+from accord.config import LoadedSettings, describe, load_settings
+from accord.demo import prepare_demo
+from accord.errors import AccordError, BatchRejected, ConfigError
+from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
+from accord.stix.reader import expand_sources, open_source
+from accord.stix.tlp import Tlp
+from accord.store import ImportOptions, ImportReport, Store, import_objects
+from accord.store import identity as ids
+from accord.stix.timestamps import normalize_timestamp
+from accord.store.exporting import write_bundle
+from accord.web.server import serve
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+orgs_app = typer.Typer(no_args_is_help=True, help="Organisations (STIX identities) on this node.")
+communities_app = typer.Typer(no_args_is_help=True, help="Sharing communities (TLP:GREEN).")
+users_app = typer.Typer(no_args_is_help=True, help="Users (argon2-hashed passwords).")
+tokens_app = typer.Typer(no_args_is_help=True, help="API tokens (stored hashed, shown once).")
+attack_app = typer.Typer(no_args_is_help=True, help="MITRE ATT&CK knowledge base.")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(communities_app, name="communities")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(attack_app, name="attack")
+
+out = Console()
+err = Console(stderr=True)
+
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organisation acting (default: the node's own).")
+]
+# Show a progress bar for sources larger than this, or always on a terminal.
+PROGRESS_MIN_BYTES = 5 * 1024 * 1024
+
+
+def settings() -> LoadedSettings:
+    return load_settings()
+
+
+@contextmanager
+def node_store() -> Iterator[Store]:
+    store = open_node_store(settings().settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def acting_org(store: Store, name: str | None) -> ids.Organisation:
+    with store.read() as connection:
+        if name:
+            return ids.get_organisation(connection, name)
+        return home_organisation(store, connection)
+
+
+@app.command("config")
+def config_command() -> None:
+    """Print the effective settings and where each came from."""
+    table = Table("setting", "value", "from", "meaning")
+    for row in describe(settings()):
+        table.add_row(*row)
+    out.print(table)
+
+
+@app.command("init")
+def init_command(
+    org: Annotated[str | None, typer.Option(help="Create this organisation as the node's own.")]
+    = None,
+) -> None:
+    """Create (or migrate) the store; optionally create the node's own organisation."""
+    with node_store() as store:
+        if org:
+            with store.write() as connection:
+                created = ids.add_organisation(connection, org)
+                store.set_setting(connection, HOME_ORG_SETTING, created.id)
+            out.print(f"organisation {org!r} is {created.id}")
+        out.print(f"store ready: {settings().settings.effective_database_url}")
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, or - for stdin.")],
+    org: OrgOption = None,
+    recipient: Annotated[
+        list[str] | None, typer.Option(help="Also give the objects to this organisation.")
+    ] = None,
+    community: Annotated[
+        list[str] | None,
+        typer.Option(help="Share TLP:GREEN with this community (default: the org's own)."),
+    ] = None,
+    tlp: Annotated[
+        str | None, typer.Option(help="TLP level for objects that carry no TLP marking.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Store the valid objects; write the rejects to --rejects.")
+    ] = False,
+    rejects: Annotated[Path, typer.Option(help="Where --skip-invalid writes rejects (JSON lines).")]
+    = Path("accord-rejects.jsonl"),
+) -> None:
+    """Validate and store STIX 2.1 objects (bundles, JSON arrays or JSON lines)."""
+    with node_store() as store:
+        options = _import_options(store, org, recipient or [], community, tlp, skip_invalid)
+        reports: list[ImportReport] = []
+        failed: list[BatchRejected] = []
+        for source in expand_sources(paths):
+            try:
+                reports.append(_import_source(store, source, options))
+            except BatchRejected as rejected:
+                failed.append(rejected)
+                _print_rejection(rejected)
+        if skip_invalid:
+            _write_rejects(reports, rejects)
+        _print_summary(reports, failed)
+        if failed:
+            raise typer.Exit(1)
+
+
+def _import_options(
+    store: Store,
+    org: str | None,
+    recipients: list[str],
+    communities: list[str] | None,
+    tlp: str | None,
+    skip_invalid: bool,
+) -> ImportOptions:
+    with store.read() as connection:
+        acting = acting_org(store, org)
+        recipient_ids = frozenset(ids.get_organisation(connection, r).id for r in recipients)
+        community_ids = (
+            None
+            if communities is None
+            else frozenset(ids.get_community(connection, c) for c in communities)
+        )
+    try:
+        unmarked = Tlp.parse(tlp) if tlp else None
+    except ValueError as exc:
+        raise ConfigError("--tlp", str(exc)) from None
+    return ImportOptions(acting, recipient_ids, community_ids, unmarked, skip_invalid)
+
+
+def _import_source(store: Store, source: str, options: ImportOptions) -> ImportReport:
+    with open_source(source) as reader:
+        size = reader.size or 0
+        if size < PROGRESS_MIN_BYTES and not err.is_terminal:
+            return import_objects(store, reader, reader.name, options)
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task(Path(source).name, total=size or None)
+            return import_objects(
+                store,
+                reader,
+                reader.name,
+                options,
+                progress=lambda _: bar.update(task, completed=reader.position),
+            )
+
+
+def _print_rejection(rejected: BatchRejected) -> None:
+    err.print(f"[red]{rejected.source}: rejected, nothing stored from it[/red]", highlight=False)
+    for error in rejected.errors:
+        err.print(f"  {error}", highlight=False, markup=False)
+
+
+def _write_rejects(reports: list[ImportReport], path: Path) -> None:
+    records = [reject.as_record(r.source) for r in reports for reject in r.rejects]
+    if not records:
+        return
+    with path.open("wb") as stream:
+        for record in records:
+            stream.write(orjson.dumps(record) + b"\n")
+    err.print(f"{len(records)} rejected objects written to {path}", highlight=False)
+
+
+def _print_summary(reports: list[ImportReport], failed: list[BatchRejected]) -> None:
+    table = Table("source", "new objects", "new versions", "unchanged", "rejected")
+    totals = [0, 0, 0, 0]
+    for report in reports:
+        counts = [report.new_objects, report.new_versions, report.unchanged, report.rejected]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        table.add_row(report.source, *map(str, counts))
+    for rejected in failed:
+        table.add_row(rejected.source, "0", "0", "0", f"all ({len(rejected.errors)} errors)")
+    table.add_row("[b]total[/b]", *map(str, totals))
+    out.print(table)
+
+
+def _timestamp(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalize_timestamp(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("export")
+def export_command(
+    org: OrgOption = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only objects of this type.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only versions added at or after this RFC 3339 time.", callback=_timestamp
+        ),
+    ] = None,
+    all_versions: Annotated[bool, typer.Option(help="Every version, not only the latest.")]
+    = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")]
+    = None,
+) -> None:
+    """Write a STIX 2.1 bundle of what the organisation may see."""
+    with node_store() as store:
+        viewer = acting_org(store, org)
+        if out_file is None:
+            count = write_bundle(store, viewer, sys.stdout.buffer, type_ or [], since, all_versions)
+        else:
+            with out_file.open("wb") as stream:
+                count = write_bundle(store, viewer, stream, type_ or [], since, all_versions)
+        err.print(f"exported {count} objects", highlight=False)
+
+
+@orgs_app.command("add")
+def orgs_add(
+    name: str,
+    home: Annotated[bool, typer.Option(help="Make it the node's own organisation.")] = False,
+) -> None:
+    """Create an organisation (and its STIX identity)."""
+    with node_store() as store, store.write() as connection:
+        created = ids.add_organisation(connection, name)
+        if home:
+            store.set_setting(connection, HOME_ORG_SETTING, created.id)
+    out.print(f"{name}: {created.id}", highlight=False)
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List the organisations on this node."""
+    with node_store() as store, store.read() as connection:
+        home_id = store.get_setting(connection, HOME_ORG_SETTING)
+        table = Table("name", "identity", "")
+        for org in ids.list_organisations(connection):
+            table.add_row(org.name, org.id, "node's own" if org.id == home_id else "")
+    out.print(table)
+
+
+@orgs_app.command("add-client")
+def orgs_add_client(org: str, client: str) -> None:
+    """Make CLIENT a client of ORG: TLP:AMBER given to ORG reaches CLIENT."""
+    with node_store() as store, store.write() as connection:
+        ids.add_client(
+            connection, ids.get_organisation(connection, org), ids.get_organisation(connection, client)
+        )
+
+
+@communities_app.command("add")
+def communities_add(name: str, description: str = "") -> None:
+    """Create a sharing community."""
+    with node_store() as store, store.write() as connection:
+        ids.add_community(connection, name, description)
+
+
+@communities_app.command("join")
+def communities_join(name: str, org: str) -> None:
+    """Add an organisation to a community."""
+    with node_store() as store, store.write() as connection:
+        ids.join_community(
+            connection, ids.get_community(connection, name), ids.get_organisation(connection, org)
+        )
+
+
+@communities_app.command("list")
+def communities_list() -> None:
+    """List communities and their members."""
+    with node_store() as store, store.read() as connection:
+        table = Table("community", "members")
+        for name, members in ids.list_communities(connection):
+            table.add_row(name, ", ".join(members))
+    out.print(table)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    org: Annotated[str, typer.Option("--org", help="The user's organisation.")],
+    admin: Annotated[bool, typer.Option(help="Administrator of this node.")] = False,
+) -> None:
+    """Create a user with a generated password, printed once."""
+    with node_store() as store, store.write() as connection:
+        password = ids.add_user(connection, username, ids.get_organisation(connection, org),
+                                is_admin=admin)
+    out.print(f"user {username}: password {password} (shown once)", highlight=False)
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str) -> None:
+    """Give a user a new generated password, printed once."""
+    with node_store() as store, store.write() as connection:
+        password = ids.set_password(connection, username)
+    out.print(f"user {username}: password {password} (shown once)", highlight=False)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    org: Annotated[str, typer.Option("--org", help="Organisation the token acts for.")],
+    label: str = "",
+    user: Annotated[str | None, typer.Option(help="User the token belongs to.")] = None,
+) -> None:
+    """Create an API token, printed once (only its hash is stored)."""
+    with node_store() as store, store.write() as connection:
+        token = ids.create_token(connection, ids.get_organisation(connection, org), label, user)
+    out.print(token, highlight=False)
+
+
+@attack_app.command("load")
+def attack_load(
+    path: Annotated[Path | None, typer.Argument(help="enterprise-attack.json (default: v15).")]
+    = None,
+    org: OrgOption = None,
+) -> None:
+    """Load MITRE ATT&CK enterprise (TLP:CLEAR) into the store."""
+    with node_store() as store:
+        report = load_attack(store, acting_org(store, org), path)
+    _print_summary([report], [])
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Listen address (ACCORD_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (ACCORD_PORT).")] = None,
+) -> None:
+    """Run the node's web server (API, OpenAPI docs, pages)."""
+    serve(load_settings({"host": host, "port": port}).settings)
+
+
+@app.command("demo")
+def demo_command(
+    host: Annotated[str | None, typer.Option(help="Listen address (ACCORD_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (ACCORD_PORT).")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up only.")] = False,
+) -> None:
+    """Set up a demo node (store, ATT&CK, administrator) and serve it: what `make run` does."""
+    loaded = load_settings({"host": host, "port": port})
+    prepare_demo(loaded.settings, out)
+    if not no_serve:
+        serve(loaded.settings)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: domain errors become one line on stderr and a non-zero exit."""
+    try:
+        return app(args=argv, standalone_mode=False)
+    except AccordError as error:
+        err.print(f"accord: error: {error}", highlight=False, markup=False)
+        sys.exit(2 if isinstance(error, ConfigError) else 1)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(usage.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except click.Abort:
+        sys.exit(130)

@@ -1,0 +1,35 @@
+"""Export: a STIX 2.1 bundle of what an organisation may see, written as a stream."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import IO
+
+import orjson
+
+from accord.store.access_gate import AccessGate, Viewer
+from accord.store.database import Store
+from accord.store.identity import Organisation
+from accord.store.reading import ObjectQuery, iter_versions
+
+
+def write_bundle(
+    store: Store,
+    org: Organisation,
+    stream: IO[bytes],
+    types: Sequence[str] = (),
+    added_since: str | None = None,
+    all_versions: bool = False,
+) -> int:
+    """Write the bundle to ``stream`` object by object; returns the number of objects."""
+    gate = AccessGate(Viewer(org.id), store.default_tlp)
+    query = ObjectQuery(types=types, added_since=added_since, all_versions=all_versions)
+    stream.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
+    count = 0
+    with store.read() as connection:
+        for version in iter_versions(connection, gate, query):
+            stream.write((b",\n" if count else b"\n") + orjson.dumps(version.body))
+            count += 1
+    stream.write(b"\n]}\n")
+    return count

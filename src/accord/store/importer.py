@@ -1,0 +1,180 @@
+"""Importing STIX objects into the store: validate, resolve markings, write versions.
+
+One source (a file, or standard input) is one write transaction. By default it is
+all-or-nothing: the first invalid object dooms the source, validation goes on to report
+up to ``MAX_REPORTED`` problems, and nothing is stored. With ``skip_invalid`` the valid
+objects are stored and each reject is reported with its reason.
+
+Marking references must name a marking-definition that is stored or that the same source
+defines (before or after the reference), so objects whose markings are not yet known
+wait until the end of the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from accord.errors import BatchRejected, InvalidObject, VersionConflict
+from accord.stix.tlp import Tlp
+from accord.stix.validation import ValidatedObject, validate
+from accord.store.database import Store
+from accord.store.distributions import Distribution, distribution_id
+from accord.store.identity import Organisation, communities_of
+from accord.store.schema import stix_object
+from accord.store.versions import VersionWriter, WriteResult
+
+CHUNK = 2000
+MAX_REPORTED = 50
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One object that was not stored, and why."""
+
+    index: int
+    error: InvalidObject | VersionConflict
+    raw: Any
+
+    def as_record(self, source: str) -> dict[str, Any]:
+        return {
+            "source": source,
+            "index": self.index,
+            "id": self.error.object_id,
+            "property": self.error.prop,
+            "reason": self.error.reason,
+            "object": self.raw,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What importing one source did."""
+
+    source: str
+    new_objects: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def stored(self) -> int:
+        return self.new_objects + self.new_versions
+
+    def add(self, result: WriteResult) -> None:
+        self.new_objects += result.new_objects
+        self.new_versions += result.new_versions
+        self.unchanged += result.unchanged
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Who imports, and to whom the imported objects are given.
+
+    ``communities`` None means the importing organisation's own communities, so that
+    TLP:GREEN reaches "the community" without naming it each time.
+    """
+
+    org: Organisation
+    recipients: frozenset[str] = frozenset()
+    communities: frozenset[int] | None = None
+    unmarked_tlp: Tlp | None = None
+    skip_invalid: bool = False
+
+
+def import_objects(
+    store: Store,
+    objects: Iterable[Any],
+    source: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import one source in one transaction; raises BatchRejected unless skip_invalid."""
+    with store.write() as connection:
+        run = _ImportRun(connection, source, options)
+        for index, raw in enumerate(objects):
+            run.take(index, raw)
+            if progress is not None and index % CHUNK == 0:
+                progress(index)
+        report = run.finish()
+        if run.failures:
+            raise BatchRejected(source, run.failures)
+    return report
+
+
+class _ImportRun:
+    def __init__(self, connection: Connection, source: str, options: ImportOptions) -> None:
+        self.report = ImportReport(source)
+        self.failures: list[InvalidObject | VersionConflict] = []
+        self._options = options
+        communities = options.communities
+        if communities is None:
+            communities = communities_of(connection, options.org)
+        dist = Distribution(frozenset({options.org.id}) | options.recipients, communities)
+        self._writer = VersionWriter(
+            connection, distribution_id(connection, dist), options.unmarked_tlp
+        )
+        self._known_markings = set(
+            connection.execute(
+                select(stix_object.c.id).where(stix_object.c.type == "marking-definition")
+            ).scalars()
+        )
+        self._chunk: list[tuple[int, Any, ValidatedObject]] = []
+        self._waiting: list[tuple[int, Any, ValidatedObject]] = []
+
+    def take(self, index: int, raw: Any) -> None:
+        try:
+            obj = validate(raw)
+        except InvalidObject as error:
+            self._reject(index, raw, error)
+            return
+        if obj.type == "marking-definition":
+            self._known_markings.add(obj.id)
+        if any(ref not in self._known_markings for ref in obj.marking_refs):
+            self._waiting.append((index, raw, obj))
+            return
+        self._chunk.append((index, raw, obj))
+        if len(self._chunk) >= CHUNK:
+            self._flush()
+
+    def finish(self) -> ImportReport:
+        for index, raw, obj in self._waiting:
+            missing = [ref for ref in obj.marking_refs if ref not in self._known_markings]
+            if missing:
+                prop = (
+                    "object_marking_refs"
+                    if missing[0] in obj.body.get("object_marking_refs", ())
+                    else "granular_markings"
+                )
+                reason = f"{missing[0]} is neither stored nor defined in this input"
+                self._reject(index, raw, InvalidObject(obj.id, prop, reason))
+            else:
+                self._chunk.append((index, raw, obj))
+        self._flush()
+        return self.report
+
+    def _flush(self) -> None:
+        chunk, self._chunk = self._chunk, []
+        if not chunk or self.failures:
+            return  # once doomed, only validate: the transaction will be rolled back
+        result = self._writer.write([obj for _, _, obj in chunk])
+        self.report.add(result)
+        if result.conflicts:
+            where = {id(obj): (index, raw) for index, raw, obj in chunk}
+            for obj, conflict in result.conflicts:
+                index, raw = where[id(obj)]
+                self._reject(index, raw, conflict)
+
+    def _reject(self, index: int, raw: Any, error: InvalidObject | VersionConflict) -> None:
+        if self._options.skip_invalid:
+            self.report.rejects.append(Reject(index, error, raw))
+        elif len(self.failures) < MAX_REPORTED:
+            self.failures.append(error)

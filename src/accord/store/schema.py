@@ -1,0 +1,147 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` build them.
+
+Every STIX object version is one row of ``stix_object``, keyed by (id, version) where
+version is the normalized ``modified`` (or ``created``; for objects with neither, the
+time it was added). Projections (type, tlp, created_by_ref, name, is_latest) serve the
+hot queries; ``body`` is the object as received, canonical JSON.
+
+Who may read a row is decided by the access gate from its ``tlp``, its
+``created_by_ref`` and its ``distribution``: the set of organisations and sharing
+communities it was given to.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants 64 bits at scale.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", String(300), primary_key=True, comment="its STIX identity id"),
+    Column("name", String(250), nullable=False, unique=True),
+    Column("created", String(32), nullable=False),
+)
+
+org_client = Table(
+    "org_client",
+    metadata,
+    Column("org_id", ForeignKey("organisation.id"), primary_key=True),
+    Column("client_id", ForeignKey("organisation.id"), primary_key=True),
+    comment="client_id is a client of org_id: TLP:AMBER given to org_id reaches it",
+)
+
+community = Table(
+    "community",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(250), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("created", String(32), nullable=False),
+)
+
+community_member = Table(
+    "community_member",
+    metadata,
+    Column("community_id", ForeignKey("community.id"), primary_key=True),
+    Column("org_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+
+distribution = Table(
+    "distribution",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True, comment="canonical member list"),
+)
+
+distribution_org = Table(
+    "distribution_org",
+    metadata,
+    Column("distribution_id", ForeignKey("distribution.id"), primary_key=True),
+    Column("org_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+
+distribution_community = Table(
+    "distribution_community",
+    metadata,
+    Column("distribution_id", ForeignKey("distribution.id"), primary_key=True),
+    Column("community_id", ForeignKey("community.id"), primary_key=True, index=True),
+)
+
+stix_object = Table(
+    "stix_object",
+    metadata,
+    Column("pk", RowId, primary_key=True, autoincrement=True),
+    Column("id", String(300), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(8), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("created", String(32)),
+    Column("date_added", String(32), nullable=False),
+    Column("created_by_ref", String(300)),
+    Column("tlp", String(16), comment="NULL: no TLP marking; the gate applies the default"),
+    Column("distribution_id", ForeignKey("distribution.id"), nullable=False),
+    Column("is_latest", Boolean, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("name", Text),
+    Column("content_hash", LargeBinary(16), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("id", "version"),
+    Index("ix_stix_object_latest_type", "type", "is_latest", "pk"),
+    Index("ix_stix_object_date_added", "date_added", "pk"),
+)
+
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("org_id", ForeignKey("organisation.id"), nullable=False),
+    Column("password_hash", Text, nullable=False, comment="argon2id"),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created", String(32), nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="sha256 hex"),
+    Column("org_id", ForeignKey("organisation.id"), nullable=False),
+    Column("user_id", ForeignKey("user_account.id")),
+    Column("label", String(250), nullable=False, default=""),
+    Column("created", String(32), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+node_setting = Table(
+    "node_setting",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    comment="facts about this node kept in its store, e.g. its home organisation",
+)

@@ -1,0 +1,224 @@
+"""Writing validated STIX objects as versions: new object, new version, or unchanged.
+
+Versions are keyed by (id, version), where version is the normalized ``modified`` (or
+``created``). An object with neither timestamp (most SCOs) is unchanged when any stored
+version has the same content, and otherwise gets the time it was added as its version.
+The same (id, version) with different content is a ``VersionConflict``: stored content
+is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from hashlib import blake2b
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from accord.errors import VersionConflict
+from accord.stix.timestamps import now_timestamp
+from accord.stix.tlp import Tlp
+from accord.stix.validation import ValidatedObject
+from accord.store.distributions import distribution_id, load_distribution
+from accord.store.schema import stix_object
+
+# The fixed-width form of normalize_timestamp, which sorts as text in time order.
+NORMALIZED_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@dataclass
+class WriteResult:
+    """What one ``VersionWriter.write`` call did."""
+
+    new_objects: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    conflicts: list[tuple[ValidatedObject, VersionConflict]] = field(default_factory=list)
+
+
+@dataclass
+class _Version:
+    pk: int | None
+    version: str
+    content_hash: bytes
+    is_latest: bool
+    distribution_id: int
+    row: dict[str, Any] | None = None  # set while the version waits to be inserted
+
+
+def canonical_json(body: dict[str, Any]) -> bytes:
+    """The stored form of an object: JSON with sorted keys, so equal content hashes equal."""
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+
+def content_hash(canonical: bytes) -> bytes:
+    return blake2b(canonical, digest_size=16).digest()
+
+
+class VersionWriter:
+    """Writes batches of validated objects inside the caller's write transaction."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        distribution_id: int,
+        unmarked_tlp: Tlp | None = None,
+        clock: Callable[[], str] = now_timestamp,
+    ) -> None:
+        self._connection = connection
+        self._distribution_id = distribution_id
+        self._unmarked_tlp = unmarked_tlp.value if unmarked_tlp else None
+        self._clock = clock
+        self._merged: dict[int, int] = {}
+
+    def write(self, objects: Sequence[ValidatedObject]) -> WriteResult:
+        """Store ``objects``; conflicting ones are returned, not stored."""
+        result = WriteResult()
+        date_added = self._clock()
+        known = self._stored_versions({obj.id for obj in objects})
+        inserts: list[dict[str, Any]] = []
+        touched: set[str] = set()
+        regranted: list[_Version] = []
+        for obj in objects:
+            canonical = canonical_json(obj.body)
+            digest = content_hash(canonical)
+            versions = known.setdefault(obj.id, [])
+            version = obj.modified or obj.created
+            if version is None:
+                same = next((v for v in versions if v.content_hash == digest), None)
+                if same is None:
+                    version = _unused_version(versions, date_added)
+            else:
+                same = next((v for v in versions if v.version == version), None)
+                if same is not None and same.content_hash != digest:
+                    result.conflicts.append((obj, VersionConflict(obj.id, version)))
+                    continue
+            if same is not None:
+                result.unchanged += 1
+                if same.distribution_id != self._distribution_id:
+                    regranted.append(same)
+                continue
+            if versions:
+                result.new_versions += 1
+            else:
+                result.new_objects += 1
+            row = self._row(obj, version, date_added, canonical, digest)
+            versions.append(_Version(None, version, digest, False, self._distribution_id, row))
+            inserts.append(row)
+            touched.add(obj.id)
+        demoted = _mark_latest(known, touched)
+        if inserts:
+            self._connection.execute(stix_object.insert(), inserts)
+        if demoted:
+            self._connection.execute(
+                update(stix_object)
+                .where(stix_object.c.pk == bindparam("demoted_pk"))
+                .values(is_latest=False),
+                [{"demoted_pk": pk} for pk in demoted],
+            )
+        self._regrant(regranted)
+        return result
+
+    def _row(
+        self,
+        obj: ValidatedObject,
+        version: str,
+        date_added: str,
+        canonical: bytes,
+        digest: bytes,
+    ) -> dict[str, Any]:
+        return {
+            "id": obj.id,
+            "type": obj.type,
+            "spec_version": obj.spec_version,
+            "version": version,
+            "created": obj.created,
+            "date_added": date_added,
+            "created_by_ref": obj.created_by_ref,
+            "tlp": obj.tlp.value if obj.tlp else self._unmarked_tlp,
+            "distribution_id": self._distribution_id,
+            "is_latest": False,
+            "revoked": obj.revoked,
+            "name": obj.name,
+            "content_hash": digest,
+            "body": canonical.decode(),
+        }
+
+    def _stored_versions(self, ids: set[str]) -> dict[str, list[_Version]]:
+        found: dict[str, list[_Version]] = {}
+        if not ids:
+            return found
+        columns = stix_object.c
+        query = select(
+            columns.pk,
+            columns.id,
+            columns.version,
+            columns.content_hash,
+            columns.is_latest,
+            columns.distribution_id,
+        ).where(columns.id.in_(sorted(ids)))
+        for pk, object_id, version, digest, is_latest, dist in self._connection.execute(query):
+            found.setdefault(object_id, []).append(
+                _Version(pk, version, bytes(digest), bool(is_latest), dist)
+            )
+        return found
+
+    def _regrant(self, versions: list[_Version]) -> None:
+        """Extend stored versions' distributions to this write's recipients."""
+        ours = load_distribution(self._connection, self._distribution_id)
+        updates = []
+        for version in versions:
+            if version.distribution_id not in self._merged:
+                theirs = load_distribution(self._connection, version.distribution_id)
+                merged = theirs.union(ours)
+                self._merged[version.distribution_id] = (
+                    version.distribution_id
+                    if merged == theirs
+                    else distribution_id(self._connection, merged)
+                )
+            target = self._merged[version.distribution_id]
+            if target != version.distribution_id and version.pk is not None:
+                updates.append({"regrant_pk": version.pk, "new_distribution": target})
+                version.distribution_id = target
+        if updates:
+            self._connection.execute(
+                update(stix_object)
+                .where(stix_object.c.pk == bindparam("regrant_pk"))
+                .values(distribution_id=bindparam("new_distribution")),
+                updates,
+            )
+
+
+def _mark_latest(known: dict[str, list[_Version]], touched: set[str]) -> list[int]:
+    """Set is_latest on new rows; return pks of stored rows that lost it."""
+    demoted: list[int] = []
+    for object_id in touched:
+        versions = known[object_id]
+        newest = max(versions, key=lambda v: v.version)
+        if newest.row is None:
+            continue  # a stored version is still the newest
+        newest.row["is_latest"] = True
+        for version in versions:
+            if version is not newest and version.is_latest and version.pk is not None:
+                demoted.append(version.pk)
+                version.is_latest = False
+        newest.is_latest = True
+    return demoted
+
+
+def _unused_version(versions: list[_Version], date_added: str) -> str:
+    """``date_added``, or the next microsecond not used by ``versions``."""
+    taken = {v.version for v in versions}
+    candidate = date_added
+    while candidate in taken:
+        candidate = _next_microsecond(candidate)
+    return candidate
+
+
+def _next_microsecond(timestamp: str) -> str:
+    moment = datetime.strptime(timestamp, NORMALIZED_FORMAT).replace(tzinfo=UTC)
+    return (moment + timedelta(microseconds=1)).strftime(NORMALIZED_FORMAT)

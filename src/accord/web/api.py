@@ -1,0 +1,107 @@
+"""The JSON API under /api. Every read of STIX objects goes through the access gate."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from accord import __version__
+from accord.errors import NotFound
+from accord.store import ObjectQuery, count_by_type, search
+from accord.store.identity import Principal
+from accord.web.auth import gate_for, principal, store_of
+
+router = APIRouter(prefix="/api")
+Caller = Annotated[Principal, Depends(principal)]
+
+
+class Health(BaseModel):
+    status: str = Field(description="'ok' when the store answers")
+    version: str
+    store: str = Field(description="database backend: sqlite or postgresql")
+
+
+class ObjectPage(BaseModel):
+    objects: list[dict[str, Any]] = Field(description="STIX 2.1 objects, storage order")
+    next: str | None = Field(description="pass as ?next= for the following page; null at the end")
+
+
+class WhoAmI(BaseModel):
+    organisation: str
+    organisation_id: str
+    username: str | None
+
+
+class Stats(BaseModel):
+    by_type: dict[str, int] = Field(description="objects (latest versions) the caller may see")
+
+
+@router.get("/health", tags=["node"])
+def health(request: Request) -> Health:
+    """Liveness: the node answers and its store is reachable."""
+    store = store_of(request)
+    with store.read() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return Health(status="ok", version=__version__, store=store.dialect)
+
+
+@router.get("/whoami", tags=["node"])
+def whoami(caller: Caller) -> WhoAmI:
+    """The organisation and user the credentials act for."""
+    return WhoAmI(
+        organisation=caller.org.name, organisation_id=caller.org.id, username=caller.username
+    )
+
+
+@router.get("/objects", tags=["objects"])
+def list_objects(
+    request: Request,
+    caller: Caller,
+    type_: Annotated[list[str] | None, Query(alias="type", description="STIX type(s)")] = None,
+    id_: Annotated[list[str] | None, Query(alias="id", description="STIX id(s)")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="text in name or description")
+    ] = None,
+    all_versions: Annotated[bool, Query(description="every version, not only the latest")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    next_: Annotated[str | None, Query(alias="next", description="cursor from a previous page")]
+    = None,
+) -> ObjectPage:
+    """Search the STIX objects the caller's organisation may see."""
+    query = ObjectQuery(types=type_ or (), ids=id_ or (), text=q, all_versions=all_versions)
+    store = store_of(request)
+    with store.read() as connection:
+        page = search(connection, gate_for(request, caller), query, limit, _cursor(next_))
+    return ObjectPage(
+        objects=[version.body for version in page.items],
+        next=str(page.next_cursor) if page.next_cursor is not None else None,
+    )
+
+
+@router.get("/objects/{object_id}", tags=["objects"])
+def get_object(request: Request, caller: Caller, object_id: str) -> dict[str, Any]:
+    """The newest version of one object that the caller may see."""
+    store = store_of(request)
+    with store.read() as connection:
+        page = search(connection, gate_for(request, caller), ObjectQuery(ids=[object_id]), 1)
+    if not page.items:
+        raise NotFound("object", object_id)  # also when hidden: existence is not disclosed
+    return page.items[0].body
+
+
+@router.get("/stats", tags=["objects"])
+def stats(request: Request, caller: Caller) -> Stats:
+    """How many objects of each type the caller may see."""
+    store = store_of(request)
+    with store.read() as connection:
+        return Stats(by_type=count_by_type(connection, gate_for(request, caller)))
+
+
+def _cursor(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise NotFound("page cursor", value)
+    return int(value)

@@ -1,0 +1,59 @@
+"""Who is calling: HTTP Bearer API tokens or HTTP Basic (username and password)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from accord.errors import NotAuthenticated
+from accord.store import AccessGate, Store, Viewer
+from accord.store.identity import Principal, authenticate_password, authenticate_token
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The authenticated caller, None when no credentials were sent; bad ones raise."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    store = store_of(request)
+    with store.read() as connection:
+        if scheme.lower() == "bearer" and credentials:
+            return authenticate_token(connection, credentials.strip())
+        if scheme.lower() == "basic" and credentials:
+            username, password = _basic_credentials(credentials)
+            return authenticate_password(connection, username, password)
+    raise NotAuthenticated(f"unsupported authorization scheme {scheme!r}")
+
+
+def principal(
+    caller: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """The authenticated caller; the request fails with 401 without credentials."""
+    if caller is None:
+        raise NotAuthenticated("send an API token (Authorization: Bearer …) or HTTP Basic")
+    return caller
+
+
+def gate_for(request: Request, caller: Principal | None) -> AccessGate:
+    viewer = Viewer(caller.org.id) if caller else Viewer.public()
+    return AccessGate(viewer, store_of(request).default_tlp)
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise NotAuthenticated("malformed HTTP Basic credentials") from None
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        raise NotAuthenticated("malformed HTTP Basic credentials")
+    return username, password
