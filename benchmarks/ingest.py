@@ -10,6 +10,9 @@ then measures, each phase in its own process so that peak memory is its own:
              full validation (incl. every pattern), versioning, markings, projections
   accord/10  the same for the first N/10 objects: peak memory must not grow with N
   stix2      the stix2 library parsing the same objects (stix2.parse, read by ijson)
+  floor      sqlite3 executemany of the same objects as finished rows into Accord's own
+             stix_object table (its columns and indexes), rows prepared beforehand: what
+             the schema costs before any Python work
   raw        sqlite3 executemany of the same (id, JSON) rows into a bare two-column
              table in one transaction, rows prepared beforehand: the physical limit
 """
@@ -36,16 +39,23 @@ TLP = {  # TLP 2.0 marking-definition ids, weighted as a CERT feed might be
     "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": 5,  # AMBER+STRICT
     "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": 5,  # RED
 }
-WORDS = "phishing loader beacon c2 exfiltration dropper credential stealer ransomware wiper".split()
+WORDS = [
+    *("phishing", "loader", "beacon", "c2", "exfiltration"),
+    *("dropper", "credential", "stealer", "ransomware", "wiper"),
+]
 TLDS = ["com", "net", "org", "info", "ru", "cn", "io", "xyz", "top"]
 
 
 def producers(rng: random.Random) -> list[dict[str, object]]:
     return [
         {
-            "type": "identity", "spec_version": "2.1", "id": f"identity--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-            "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-            "name": f"National CERT {n}", "identity_class": "organization",
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": f"identity--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+            "created": "2024-01-01T00:00:00.000Z",
+            "modified": "2024-01-01T00:00:00.000Z",
+            "name": f"National CERT {n}",
+            "identity_class": "organization",
         }
         for n in range(25)
     ]
@@ -54,7 +64,13 @@ def producers(rng: random.Random) -> list[dict[str, object]]:
 def pattern(rng: random.Random) -> str:
     kind = rng.random()
     if kind < 0.40:
-        return f"[ipv4-addr:value = '{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}']"
+        octets = (
+            rng.randrange(1, 224),
+            rng.randrange(256),
+            rng.randrange(256),
+            rng.randrange(1, 255),
+        )
+        return f"[ipv4-addr:value = '{'.'.join(map(str, octets))}']"
     host = f"{rng.choice(WORDS)}-{rng.getrandbits(32):08x}.{rng.choice(TLDS)}"
     if kind < 0.65:
         return f"[domain-name:value = '{host}']"
@@ -67,21 +83,31 @@ def pattern(rng: random.Random) -> str:
 
 def indicator(rng: random.Random, creators: list[str], markings: list[str]) -> dict[str, object]:
     day = rng.randrange(1, 28)
-    stamp = f"2024-{rng.randrange(1, 13):02d}-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00.000Z"
+    month, hour, minute = rng.randrange(1, 13), rng.randrange(24), rng.randrange(60)
+    stamp = f"2024-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00.000Z"
     obj: dict[str, object] = {
-        "type": "indicator", "spec_version": "2.1",
+        "type": "indicator",
+        "spec_version": "2.1",
         "id": f"indicator--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-        "created": stamp, "modified": stamp, "created_by_ref": rng.choice(creators),
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": rng.choice(creators),
         "name": f"{rng.choice(WORDS).title()} infrastructure",
         "description": f"Observed in {rng.choice(WORDS)} activity against government networks; "
-                       f"shared for detection and blocking.",
-        "indicator_types": ["malicious-activity"], "pattern": pattern(rng),
-        "pattern_type": "stix", "pattern_version": "2.1", "valid_from": stamp,
-        "confidence": rng.choice([15, 50, 85]), "labels": [rng.choice(WORDS)],
+        f"shared for detection and blocking.",
+        "indicator_types": ["malicious-activity"],
+        "pattern": pattern(rng),
+        "pattern_type": "stix",
+        "pattern_version": "2.1",
+        "valid_from": stamp,
+        "confidence": rng.choice([15, 50, 85]),
+        "labels": [rng.choice(WORDS)],
         "object_marking_refs": [rng.choice(markings)],
     }
     if rng.random() < 0.3:
-        obj["kill_chain_phases"] = [{"kill_chain_name": "mitre-attack", "phase_name": "command-and-control"}]
+        obj["kill_chain_phases"] = [
+            {"kill_chain_name": "mitre-attack", "phase_name": "command-and-control"}
+        ]
     return obj
 
 
@@ -91,7 +117,11 @@ def generate(path: Path, count: int, seed: int = 2024) -> None:
     creators = [str(i["id"]) for i in idents]
     markings = [m for m, weight in TLP.items() for _ in range(weight)]
     with path.open("wb") as out:
-        out.write(b'{"type": "bundle", "id": "bundle--' + str(uuid.UUID(int=seed, version=4)).encode() + b'", "objects": [\n')
+        out.write(
+            b'{"type": "bundle", "id": "bundle--'
+            + str(uuid.UUID(int=seed, version=4)).encode()
+            + b'", "objects": [\n'
+        )
         for n, obj in enumerate(idents):
             out.write((b",\n" if n else b"") + orjson.dumps(obj))
         for _ in range(count):
@@ -163,7 +193,52 @@ def phase_raw(path: Path, limit: int | None) -> dict[str, float]:
     return {"objects": len(rows), "seconds": elapsed}
 
 
-PHASES = {"accord": phase_accord, "stix2": phase_stix2, "raw": phase_raw}
+def phase_floor(path: Path, limit: int | None) -> dict[str, float]:
+    import itertools
+
+    from accord.stix.reader import open_source
+    from accord.stix.validation import validate
+    from accord.store import open_store
+    from accord.store.versions import INSERT_COLUMNS, canonical_json, content_hash
+
+    with open_source(str(path)) as reader:
+        objects = itertools.islice(reader, limit) if limit else reader
+        rows = []
+        for obj in map(validate, objects):
+            body = canonical_json(obj.body)
+            version = obj.modified or obj.created
+            rows.append(
+                (
+                    obj.id,
+                    obj.type,
+                    obj.spec_version,
+                    version,
+                    obj.created,
+                    version,
+                    obj.created_by_ref,
+                    obj.tlp.value if obj.tlp else None,
+                    1,
+                    True,
+                    obj.revoked,
+                    obj.name,
+                    content_hash(body),
+                    body.decode(),
+                )
+            )
+    columns = ", ".join(INSERT_COLUMNS)
+    sql = f"INSERT INTO stix_object ({columns}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})"
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/accord.db")
+        with store.write() as connection:  # distribution 1: the empty one, made by open_store
+            start = time.perf_counter()
+            for offset in range(0, len(rows), 2000):
+                connection.exec_driver_sql(sql, rows[offset : offset + 2000])
+        elapsed = time.perf_counter() - start
+        store.close()
+    return {"objects": len(rows), "seconds": elapsed}
+
+
+PHASES = {"accord": phase_accord, "stix2": phase_stix2, "floor": phase_floor, "raw": phase_raw}
 
 
 def run_phase(name: str, path: Path, limit: int | None) -> dict[str, float]:
@@ -176,7 +251,9 @@ def run_phase(name: str, path: Path, limit: int | None) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=1_000_000, help="indicators to generate")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
@@ -191,24 +268,37 @@ def main() -> None:
         path = Path(tmp) / "indicators.json"
         start = time.perf_counter()
         generate(path, args.count)
-        print(f"generated {args.count:,} indicators + 25 identities "
-              f"({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - start:.0f} s", flush=True)
+        print(
+            f"generated {args.count:,} indicators + 25 identities "
+            f"({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
         small = max(args.count // 10, 1)
         results = {
             "accord": run_phase("accord", path, None),
             f"accord (N/10 = {small:,})": run_phase("accord", path, small),
             "stix2.parse (no store)": run_phase("stix2", path, None),
+            "schema floor (rows ready)": run_phase("floor", path, None),
             "raw sqlite3 executemany": run_phase("raw", path, None),
         }
     ours = results["accord"]["objects"] / results["accord"]["seconds"]
-    print(f"\n{'phase':<28}{'objects':>11}{'seconds':>9}{'objects/s':>11}{'peak MB':>9}{'accord ÷ it':>13}")
+    print(
+        f"\n{'phase':<28}{'objects':>11}{'seconds':>9}{'objects/s':>11}"
+        f"{'peak MB':>9}{'accord ÷ it':>13}"
+    )
     for name, r in results.items():
         rate = r["objects"] / r["seconds"]
-        print(f"{name:<28}{r['objects']:>11,.0f}{r['seconds']:>9.1f}{rate:>11,.0f}{r['peak_mb']:>9.0f}{ours / rate:>13.2f}")
+        print(
+            f"{name:<28}{r['objects']:>11,.0f}{r['seconds']:>9.1f}{rate:>11,.0f}"
+            f"{r['peak_mb']:>9.0f}{ours / rate:>13.2f}"
+        )
     raw = results["raw sqlite3 executemany"]
-    print(f"\naccord reaches {100 * ours / (raw['objects'] / raw['seconds']):.0f} % of the raw insert rate; "
-          f"peak memory at N/10 vs N: {results[f'accord (N/10 = {small:,})']['peak_mb']:.0f} vs "
-          f"{results['accord']['peak_mb']:.0f} MB")
+    print(
+        f"\naccord reaches {100 * ours / (raw['objects'] / raw['seconds']):.0f} % "
+        "of the raw insert rate; "
+        f"peak memory at N/10 vs N: {results[f'accord (N/10 = {small:,})']['peak_mb']:.0f} vs "
+        f"{results['accord']['peak_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

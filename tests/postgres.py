@@ -52,11 +52,36 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(base, "postgres", "postgres")
     data = base / "data"
     port = _free_port()
-    _run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-          "-E", "UTF8", "--no-sync"], as_postgres)
+    _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        as_postgres,
+    )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    _run([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
-          "-w", "start"], as_postgres)
+    _run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
+        as_postgres,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:

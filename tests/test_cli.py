@@ -34,7 +34,9 @@ def test_import_accepts_bundles_arrays_json_lines_directories_and_stdin(
 ) -> None:
     data = tmp_path / "in"
     data.mkdir()
-    (data / "a.json").write_bytes(orjson.dumps(bundle(indicator(), indicator()), option=orjson.OPT_INDENT_2))
+    (data / "a.json").write_bytes(
+        orjson.dumps(bundle(indicator(), indicator()), option=orjson.OPT_INDENT_2)
+    )
     (data / "b.json").write_bytes(orjson.dumps([indicator(), indicator(), indicator()]))
     (data / "c.jsonl").write_bytes(b"\n".join(orjson.dumps(indicator()) for _ in range(4)) + b"\n")
     stdin = orjson.dumps(bundle(indicator()))

@@ -37,8 +37,12 @@ def test_precedence_file_then_environment_then_command_line(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("port", "eighty"), ("port", "70000"), ("default_marking", "purple"),
-     ("database_url", "mysql://x")],
+    [
+        ("port", "eighty"),
+        ("port", "70000"),
+        ("default_marking", "purple"),
+        ("database_url", "mysql://x"),
+    ],
 )
 def test_a_bad_value_names_its_key_and_source(tmp_path: Path, key: str, value: str) -> None:
     environ = {"ACCORD_HOME": str(tmp_path), env_name(key): value}
@@ -67,7 +71,9 @@ def test_accord_config_prints_values_and_sources(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     port_line = next(line for line in result.stdout.splitlines() if "ACCORD_PORT" in line)
     assert "8123" in port_line and "environment" in port_line
-    marking_line = next(line for line in result.stdout.splitlines() if "ACCORD_DEFAULT_MARKI" in line)
+    marking_line = next(
+        line for line in result.stdout.splitlines() if "ACCORD_DEFAULT_MARKI" in line
+    )
     assert "amber" in marking_line and "default" in marking_line
 
 

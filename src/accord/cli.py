@@ -6,9 +6,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import click
 import orjson
 import typer
 from rich.console import Console
@@ -21,14 +20,17 @@ from accord.demo import prepare_demo
 from accord.errors import AccordError, BatchRejected, ConfigError
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.stix.reader import expand_sources, open_source
+from accord.stix.timestamps import normalize_timestamp
 from accord.stix.tlp import Tlp
+from accord.stix.upgrade import upgrade_stream
 from accord.store import ImportOptions, ImportReport, Store, import_objects
 from accord.store import identity as ids
-from accord.stix.timestamps import normalize_timestamp
 from accord.store.exporting import write_bundle
 from accord.web.server import serve
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_enable=False
+)
 orgs_app = typer.Typer(no_args_is_help=True, help="Organisations (STIX identities) on this node.")
 communities_app = typer.Typer(no_args_is_help=True, help="Sharing communities (TLP:GREEN).")
 users_app = typer.Typer(no_args_is_help=True, help="Users (argon2-hashed passwords).")
@@ -81,8 +83,9 @@ def config_command() -> None:
 
 @app.command("init")
 def init_command(
-    org: Annotated[str | None, typer.Option(help="Create this organisation as the node's own.")]
-    = None,
+    org: Annotated[
+        str | None, typer.Option(help="Create this organisation as the node's own.")
+    ] = None,
 ) -> None:
     """Create (or migrate) the store; optionally create the node's own organisation."""
     with node_store() as store:
@@ -111,8 +114,12 @@ def import_command(
     skip_invalid: Annotated[
         bool, typer.Option(help="Store the valid objects; write the rejects to --rejects.")
     ] = False,
-    rejects: Annotated[Path, typer.Option(help="Where --skip-invalid writes rejects (JSON lines).")]
-    = Path("accord-rejects.jsonl"),
+    rejects: Annotated[
+        Path, typer.Option(help="Where --skip-invalid writes rejects (JSON lines).")
+    ] = Path("accord-rejects.jsonl"),
+    upgrade_stix20: Annotated[
+        bool, typer.Option("--upgrade-stix20", help="Upgrade STIX 2.0 objects to 2.1 first.")
+    ] = False,
 ) -> None:
     """Validate and store STIX 2.1 objects (bundles, JSON arrays or JSON lines)."""
     with node_store() as store:
@@ -121,7 +128,7 @@ def import_command(
         failed: list[BatchRejected] = []
         for source in expand_sources(paths):
             try:
-                reports.append(_import_source(store, source, options))
+                reports.append(_import_source(store, source, options, upgrade_stix20))
             except BatchRejected as rejected:
                 failed.append(rejected)
                 _print_rejection(rejected)
@@ -155,11 +162,14 @@ def _import_options(
     return ImportOptions(acting, recipient_ids, community_ids, unmarked, skip_invalid)
 
 
-def _import_source(store: Store, source: str, options: ImportOptions) -> ImportReport:
+def _import_source(
+    store: Store, source: str, options: ImportOptions, upgrade_stix20: bool
+) -> ImportReport:
     with open_source(source) as reader:
+        objects = upgrade_stream(reader) if upgrade_stix20 else reader
         size = reader.size or 0
         if size < PROGRESS_MIN_BYTES and not err.is_terminal:
-            return import_objects(store, reader, reader.name, options)
+            return import_objects(store, objects, reader.name, options)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -170,7 +180,7 @@ def _import_source(store: Store, source: str, options: ImportOptions) -> ImportR
             task = bar.add_task(Path(source).name, total=size or None)
             return import_objects(
                 store,
-                reader,
+                objects,
                 reader.name,
                 options,
                 progress=lambda _: bar.update(task, completed=reader.position),
@@ -227,10 +237,8 @@ def export_command(
             help="Only versions added at or after this RFC 3339 time.", callback=_timestamp
         ),
     ] = None,
-    all_versions: Annotated[bool, typer.Option(help="Every version, not only the latest.")]
-    = False,
-    out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")]
-    = None,
+    all_versions: Annotated[bool, typer.Option(help="Every version, not only the latest.")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
 ) -> None:
     """Write a STIX 2.1 bundle of what the organisation may see."""
     with node_store() as store:
@@ -272,7 +280,9 @@ def orgs_add_client(org: str, client: str) -> None:
     """Make CLIENT a client of ORG: TLP:AMBER given to ORG reaches CLIENT."""
     with node_store() as store, store.write() as connection:
         ids.add_client(
-            connection, ids.get_organisation(connection, org), ids.get_organisation(connection, client)
+            connection,
+            ids.get_organisation(connection, org),
+            ids.get_organisation(connection, client),
         )
 
 
@@ -310,8 +320,9 @@ def users_add(
 ) -> None:
     """Create a user with a generated password, printed once."""
     with node_store() as store, store.write() as connection:
-        password = ids.add_user(connection, username, ids.get_organisation(connection, org),
-                                is_admin=admin)
+        password = ids.add_user(
+            connection, username, ids.get_organisation(connection, org), is_admin=admin
+        )
     out.print(f"user {username}: password {password} (shown once)", highlight=False)
 
 
@@ -337,8 +348,9 @@ def tokens_create(
 
 @attack_app.command("load")
 def attack_load(
-    path: Annotated[Path | None, typer.Argument(help="enterprise-attack.json (default: v15).")]
-    = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="enterprise-attack.json (default: v15).")
+    ] = None,
     org: OrgOption = None,
 ) -> None:
     """Load MITRE ATT&CK enterprise (TLP:CLEAR) into the store."""
@@ -369,17 +381,10 @@ def demo_command(
         serve(loaded.settings)
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one line on stderr and a non-zero exit."""
     try:
-        return app(args=argv, standalone_mode=False)
+        app(args=argv)  # standalone: Typer reports usage errors and exits itself
     except AccordError as error:
-        err.print(f"accord: error: {error}", highlight=False, markup=False)
+        err.print(f"accord: error: {error}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2 if isinstance(error, ConfigError) else 1)
-    except click.ClickException as usage:
-        usage.show()
-        sys.exit(usage.exit_code)
-    except click.exceptions.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except click.Abort:
-        sys.exit(130)

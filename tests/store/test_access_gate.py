@@ -225,17 +225,25 @@ def test_reimport_by_another_org_extends_who_may_see(world: World) -> None:
     stranger = AccessGate(Viewer(world.orgs["stranger"].id), world.store.default_tlp)
     with world.store.read() as connection:
         assert search(connection, stranger, ObjectQuery(ids=[red_id])).items == []
-        body = search(
-            connection,
-            AccessGate(Viewer(world.orgs["importer"].id), world.store.default_tlp),
-            ObjectQuery(ids=[red_id]),
-        ).items[0].body
+        body = (
+            search(
+                connection,
+                AccessGate(Viewer(world.orgs["importer"].id), world.store.default_tlp),
+                ObjectQuery(ids=[red_id]),
+            )
+            .items[0]
+            .body
+        )
     report = import_objects(
         world.store,
         [body],
         "forwarded",
-        ImportOptions(org=world.orgs["importer"], recipients=frozenset({world.orgs["stranger"].id})),
+        ImportOptions(
+            org=world.orgs["importer"], recipients=frozenset({world.orgs["stranger"].id})
+        ),
     )
     assert report.unchanged == 1
     with world.store.read() as connection:
-        assert [v.id for v in search(connection, stranger, ObjectQuery(ids=[red_id])).items] == [red_id]
+        assert [v.id for v in search(connection, stranger, ObjectQuery(ids=[red_id])).items] == [
+            red_id
+        ]

@@ -78,13 +78,20 @@ def test_skip_invalid_stores_the_rest_and_reports_each_reject(
     assert count(store) == 3
 
 
-def test_markings_may_be_defined_later_in_the_same_input(store: Store, options: ImportOptions) -> None:
+def test_markings_may_be_defined_later_in_the_same_input(
+    store: Store, options: ImportOptions
+) -> None:
     marking_id = f"marking-definition--{uuid.uuid4()}"
     marked = indicator(object_marking_refs=[marking_id])
     report = import_objects(store, [marked, custom_marking(marking_id)], "feed.json", options)
     assert report.new_objects == 2
     # ...and later inputs may reference it because it is stored now.
-    assert import_objects(store, [indicator(object_marking_refs=[marking_id])], "b", options).new_objects == 1
+    assert (
+        import_objects(
+            store, [indicator(object_marking_refs=[marking_id])], "b", options
+        ).new_objects
+        == 1
+    )
 
 
 @pytest.mark.parametrize("where", ["object_marking_refs", "granular_markings"])

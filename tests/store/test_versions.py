@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from accord.errors import BatchRejected
-from accord.store import ImportOptions, ObjectQuery, Store, Viewer, AccessGate, import_objects, search
+from accord.store import (
+    AccessGate,
+    ImportOptions,
+    ObjectQuery,
+    Store,
+    Viewer,
+    import_objects,
+    search,
+)
 from accord.store.identity import add_organisation
 from accord.store.schema import stix_object
 from tests.factories import indicator
@@ -29,7 +37,9 @@ def rows(store: Store, object_id: str) -> list[tuple[str, bool]]:
         return [(version, bool(latest)) for version, latest in result]
 
 
-def test_new_versions_are_kept_and_the_newest_is_latest(store: Store, options: ImportOptions) -> None:
+def test_new_versions_are_kept_and_the_newest_is_latest(
+    store: Store, options: ImportOptions
+) -> None:
     v1 = indicator(modified="2024-03-01T10:00:00.000Z")
     v3 = dict(v1, modified="2024-03-03T10:00:00.000Z", name="third")
     v2 = dict(v1, modified="2024-03-02T10:00:00.000Z", name="second")
@@ -58,7 +68,9 @@ def test_versions_in_one_batch_pick_the_newest(store: Store, options: ImportOpti
     assert [latest for _, latest in rows(store, v1["id"])] == [False, True]
 
 
-def test_importing_the_same_content_twice_changes_nothing(store: Store, options: ImportOptions) -> None:
+def test_importing_the_same_content_twice_changes_nothing(
+    store: Store, options: ImportOptions
+) -> None:
     objects = [indicator() for _ in range(5)]
     import_objects(store, objects, "first", options)
     with store.read() as connection:
@@ -70,7 +82,9 @@ def test_importing_the_same_content_twice_changes_nothing(store: Store, options:
         assert connection.execute(select(stix_object)).all() == before
 
 
-def test_same_version_with_other_content_is_a_conflict(store: Store, options: ImportOptions) -> None:
+def test_same_version_with_other_content_is_a_conflict(
+    store: Store, options: ImportOptions
+) -> None:
     original = indicator()
     import_objects(store, [original], "first", options)
     changed = dict(original, name="tampered")
@@ -85,9 +99,15 @@ def test_same_version_with_other_content_is_a_conflict(store: Store, options: Im
     assert total == 9 + 1 + 1  # 9 TLP markings, the org's identity, the original
 
 
-def test_objects_without_timestamps_version_by_content(store: Store, options: ImportOptions) -> None:
-    address = {"type": "ipv4-addr", "spec_version": "2.1",
-               "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd", "value": "198.51.100.3"}
+def test_objects_without_timestamps_version_by_content(
+    store: Store, options: ImportOptions
+) -> None:
+    address = {
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
+        "value": "198.51.100.3",
+    }
     assert import_objects(store, [address], "a", options).new_objects == 1
     assert import_objects(store, [address], "b", options).unchanged == 1
     richer = dict(address, resolves_to_refs=["mac-addr--65cfcf98-8a6e-5a1b-8f61-379ac4f92d00"])

@@ -50,7 +50,9 @@ def test_paging_visits_every_object_once(client: TestClient) -> None:
 
 
 def test_id_filter_and_single_object(client: TestClient) -> None:
-    first = client.get("/api/objects", params={"type": "indicator", "limit": 1}).json()["objects"][0]
+    first = client.get("/api/objects", params={"type": "indicator", "limit": 1}).json()["objects"][
+        0
+    ]
     listed = client.get("/api/objects", params={"id": first["id"]}).json()["objects"]
     assert listed == [first]
     assert client.get(f"/api/objects/{first['id']}").json() == first
@@ -63,7 +65,8 @@ def test_http_basic_authenticates_users(client: TestClient) -> None:
     bad = base64.b64encode(b"alice:wrong").decode()
     who = client.get("/api/whoami", headers={"Authorization": f"Basic {good}"})
     assert who.json() == {
-        "organisation": "CERT-A", "organisation_id": who.json()["organisation_id"],
+        "organisation": "CERT-A",
+        "organisation_id": who.json()["organisation_id"],
         "username": "alice",
     }
     assert client.get("/api/whoami", headers={"Authorization": f"Basic {bad}"}).status_code == 401

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -31,8 +30,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
     assert first.returncode == 0, first.stderr
     token = first.stdout.split("API token:", 1)[1].split()[0]
     server = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "accord", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -42,7 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
                 break
         except httpx.TransportError:
             pass
-        assert server.poll() is None, server.stderr.read() if server.stderr else ""
+        assert server.poll() is None, "server exited"
         assert time.monotonic() < deadline, "server did not come up"
         time.sleep(0.1)
     yield base, first.stdout, token
@@ -77,7 +78,8 @@ def test_the_node_holds_attack_v15(demo: tuple[str, str, str]) -> None:
     found = httpx.get(
         f"{base}/api/objects", headers=headers, params={"type": "intrusion-set", "q": "APT28"}
     ).json()["objects"]
-    assert [o["name"] for o in found] == ["APT28"]
+    assert "APT28" in [o["name"] for o in found]
+    assert all("apt28" in (o["name"] + o.get("description", "")).lower() for o in found)
 
 
 def test_home_page_shows_what_the_public_may_see(demo: tuple[str, str, str]) -> None:

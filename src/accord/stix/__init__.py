@@ -9,6 +9,7 @@ The public surface is named here; the modules behind it are:
     spec         the STIX 2.1 object types and property rules, as data
     validation   ``validate(obj) -> ValidatedObject``
     reader       reading objects from bundles, arrays and JSON lines
+    upgrade      lifting STIX 2.0 objects (as ATT&CK ships them) to 2.1
 """
 
 from accord.stix.ids import check_identifier, is_identifier, is_type_name, object_type_of

@@ -19,6 +19,7 @@ from accord.errors import InvalidObject
 __all__ = [
     "check_identifier",
     "identifier_problem",
+    "identifier_type",
     "is_identifier",
     "is_type_name",
     "object_type_of",
@@ -28,7 +29,9 @@ _TYPE_NAME = re.compile(r"[a-z][a-z0-9-]{2,249}")
 # The fourth group's first digit holds the RFC 4122 variant bits (10xx): 8, 9, a or b.
 _HEX = "[0-9a-fA-F]"
 _UUID = rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-[89abAB]{_HEX}{{3}}-{_HEX}{{12}}"
-_IDENTIFIER = re.compile(rf"([a-z][a-z0-9-]{{2,249}})--{_UUID}")
+# Lazy, so the type part is found without backtracking over the UUID; with the UUID's
+# fixed length there is only one way to split a full match anyway.
+_IDENTIFIER = re.compile(rf"([a-z][a-z0-9-]{{2,249}}?)--{_UUID}")
 _ANY_UUID_SHAPE = re.compile(rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}")
 
 
@@ -41,8 +44,8 @@ def is_type_name(value: object) -> bool:
     )
 
 
-def _type_part(value: str) -> str | None:
-    """The type part of a well-formed identifier, else None."""
+def identifier_type(value: str) -> str | None:
+    """The type part of ``value`` if it is a well-formed identifier, else None."""
     match = _IDENTIFIER.fullmatch(value)
     if match is None:
         return None
@@ -55,7 +58,7 @@ def _type_part(value: str) -> str | None:
 
 def is_identifier(value: object) -> bool:
     """True if ``value`` is a STIX identifier string ``type--UUID``."""
-    return isinstance(value, str) and _type_part(value) is not None
+    return isinstance(value, str) and identifier_type(value) is not None
 
 
 def object_type_of(identifier: str) -> str:
@@ -63,7 +66,7 @@ def object_type_of(identifier: str) -> str:
 
     Raises ValueError (with the reason) if ``identifier`` is not a STIX identifier.
     """
-    type_part = _type_part(identifier) if isinstance(identifier, str) else None
+    type_part = identifier_type(identifier) if isinstance(identifier, str) else None
     if type_part is None:
         raise ValueError(identifier_problem(identifier))
     return type_part
@@ -89,7 +92,7 @@ def identifier_problem(value: object) -> str:
             f"{value!r} is not an identifier: {uuid_part!r} is not a UUID in the "
             "8-4-4-4-12 hex form"
         )
-    if _type_part(value) is None:
+    if identifier_type(value) is None:
         return (
             f"{value!r} is not an identifier: the UUID does not have the RFC 4122 "
             "variant (its 17th hex digit must be 8, 9, a or b)"
@@ -107,7 +110,7 @@ def check_identifier(
 
     Returns the referenced object type.  Raises InvalidObject naming ``prop``.
     """
-    type_part = _type_part(value) if isinstance(value, str) else None
+    type_part = identifier_type(value) if isinstance(value, str) else None
     if type_part is None:
         raise InvalidObject(object_id, prop, identifier_problem(value))
     if targets is not None and type_part not in targets:

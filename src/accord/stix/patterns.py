@@ -25,10 +25,17 @@ from stix2patterns.validator import run_validator
 __all__ = ["check_pattern", "fast_accepts"]
 
 # Token shapes of the subset; they are deliberately narrower than the grammar's lexer.
-_OBJECT_TYPE = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
-_FIRST_STEP = r"[a-z_][a-z0-9_]*"
-# Later steps may be upper case (hashes.MD5) but must not be a keyword; see _KEYWORD_STEP.
-_IDENT = r"[a-zA-Z_][a-zA-Z0-9_]*"
+# The lexer reads these words as keywords, never as identifiers (true/false are boolean
+# literals), so no type name or path step may be one.
+_KEYWORDS = (
+    "AND|OR|NOT|FOLLOWEDBY|LIKE|MATCHES|ISSUPERSET|ISSUBSET|EXISTS|LAST|IN|START|STOP"
+    "|SECONDS|WITHIN|REPEATS|TIMES|true|false"
+)
+_NOT_KEYWORD = rf"(?!(?:{_KEYWORDS})(?![a-zA-Z0-9_]))"
+_OBJECT_TYPE = r"(?!(?:true|false):)[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+_FIRST_STEP = rf"{_NOT_KEYWORD}[a-z_][a-z0-9_]*"
+# Later steps may be upper case (hashes.MD5).
+_IDENT = rf"{_NOT_KEYWORD}[a-zA-Z_][a-zA-Z0-9_]*"
 # Only the two escapes the STIX lexer knows, \' and \\.
 _STRING = r"'(?:[^'\\]|\\['\\])*'"
 _PATH = rf"{_FIRST_STEP}(?:\.(?:{_IDENT}|{_STRING}))*"
@@ -36,17 +43,9 @@ _PATH = rf"{_FIRST_STEP}(?:\.(?:{_IDENT}|{_STRING}))*"
 # One comparison, then either a connective and another comparison, or the closing bracket
 # and the end of the text.  AND/OR need a space either side: 'x'ANDfile lexes differently.
 _COMPARISON = re.compile(
-    rf"({_OBJECT_TYPE}):({_PATH}) ?!?= ?({_STRING})(?: (?:AND|OR) | ?(\])\Z)"
+    rf"{_OBJECT_TYPE}:({_PATH}) ?!?= ?({_STRING})(?: (?:AND|OR) | ?(\])\Z)"
 )
-# The lexer reads these words as keywords, never as identifiers (true/false are boolean
-# literals).  Searching the whole path may also hit text inside a quoted step; that only
-# sends a valid pattern the slow way, never a wrong verdict.
-_KEYWORDS = (
-    "AND|OR|NOT|FOLLOWEDBY|LIKE|MATCHES|ISSUPERSET|ISSUBSET|EXISTS|LAST|IN|START|STOP"
-    "|SECONDS|WITHIN|REPEATS|TIMES|true|false"
-)
-_KEYWORD_STEP = re.compile(rf"(?:\A|\.)(?:{_KEYWORDS})(?=\.|\Z)")
-_PATH_STEP = re.compile(rf"\.(?:({_IDENT})|'((?:[^'\\]|\\['\\])*)')")
+_PATH_STEP = re.compile(r"\.(?:([a-zA-Z_][a-zA-Z0-9_]*)|'((?:[^'\\]|\\['\\])*)')")
 
 # Hash names that stix2patterns checks (after upper-casing and dropping '-' and "'"), and
 # what it accepts.  It tests each with re.match and a '$', so a single trailing newline is
@@ -83,9 +82,7 @@ def fast_accepts(pattern: str) -> bool:
         found = match_at(pattern, pos)
         if found is None:
             return False
-        object_type, path, value, closing = found.groups()
-        if object_type in ("true", "false") or _KEYWORD_STEP.search(path) is not None:
-            return False
+        path, value, closing = found.groups()
         if "hashes" in path and not _hash_value_ok(path, value):
             return False
         if closing is not None:

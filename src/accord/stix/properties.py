@@ -11,10 +11,11 @@ https://docs.oasis-open.org/cti/stix/v2.1/os/stix-v2.1-os.html#_xzbicbtscatx
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import lru_cache
 from typing import Any
 
 from accord.errors import InvalidObject
-from accord.stix.ids import check_identifier, is_identifier, object_type_of
+from accord.stix.ids import check_identifier, identifier_type, is_identifier, object_type_of
 from accord.stix.spec import PREDEFINED_EXTENSIONS, Range
 from accord.stix.timestamps import normalize_timestamp
 
@@ -35,11 +36,13 @@ __all__ = [
     "ref_check",
     "refs_check",
     "timestamp",
+    "wrong_type",
 ]
 
 Check = Callable[[str | None, str, Any], None]
 
 _MARKING = frozenset({"marking-definition"})
+_REFERENCE_CACHE = 4096
 
 
 def _kind(value: object) -> str:
@@ -48,6 +51,14 @@ def _kind(value: object) -> str:
         return "null"
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+_WANTED = {bool: "true or false", str: "a string", dict: "an object", list: "a list"}
+
+
+def wrong_type(wanted: type, value: object) -> str:
+    """The reason for a value of the wrong JSON type."""
+    return f"must be {_WANTED.get(wanted, wanted.__name__)}, not {_kind(value)}"
 
 
 def timestamp(object_id: str | None, prop: str, value: object) -> str:
@@ -117,11 +128,18 @@ def number_check(bounds: Range, *, integer: bool) -> Check:
     return check
 
 
+# The same few identifiers (the producer's identity, its marking definitions, popular
+# targets) are referenced by object after object; remembering them spares the regex.
+referenced_type = lru_cache(maxsize=_REFERENCE_CACHE)(identifier_type)
+
+
 def ref_check(targets: Collection[str] | None) -> Check:
     """A check for a ``_ref`` property: one identifier, of ``targets``' types if given."""
 
-    def check(object_id: str | None, prop: str, value: object) -> None:
-        check_identifier(object_id, prop, value, targets)
+    def check(object_id: str | None, prop: str, value: Any) -> None:
+        found = referenced_type(value) if type(value) is str else None
+        if found is None or (targets is not None and found not in targets):
+            check_identifier(object_id, prop, value, targets)  # raises, with the reason
 
     return check
 
@@ -131,10 +149,9 @@ def refs_check(targets: Collection[str] | None) -> Check:
 
     def check(object_id: str | None, prop: str, value: object) -> None:
         for index, item in enumerate(_non_empty_list(object_id, prop, value)):
-            if not is_identifier(item) or (
-                targets is not None and object_type_of(item) not in targets
-            ):
-                check_identifier(object_id, f"{prop}[{index}]", item, targets)
+            found = referenced_type(item) if type(item) is str else None
+            if found is None or (targets is not None and found not in targets):
+                check_identifier(object_id, f"{prop}[{index}]", item, targets)  # raises
 
     return check
 
@@ -154,22 +171,30 @@ def custom_property(object_id: str | None, prop: str, value: object) -> None:
         _any_refs(object_id, prop, value)
 
 
+_REFERENCE_STRINGS = ("source_name", "description", "url", "external_id")
+
+
 def check_external_references(object_id: str | None, prop: str, value: object) -> None:
     """Section 2.5: each has a string source_name and one of description/url/external_id."""
+    # Place names are built only on the error path: most objects carry references.
     for index, ref in enumerate(_non_empty_list(object_id, prop, value)):
-        where = f"{prop}[{index}]"
         if type(ref) is not dict:
+            where = f"{prop}[{index}]"
             raise InvalidObject(object_id, where, f"must be an object, not {_kind(ref)}")
         if "source_name" not in ref:
-            raise InvalidObject(object_id, f"{where}.source_name", "required property is missing")
-        for key in ("source_name", "description", "url", "external_id"):
-            if key in ref:
-                check_string(object_id, f"{where}.{key}", ref[key])
-        if "hashes" in ref:
-            check_dict(object_id, f"{where}.hashes", ref["hashes"])
+            where = f"{prop}[{index}].source_name"
+            raise InvalidObject(object_id, where, "required property is missing")
+        for key in _REFERENCE_STRINGS:
+            if key in ref and type(ref[key]) is not str:
+                where = f"{prop}[{index}].{key}"
+                raise InvalidObject(object_id, where, wrong_type(str, ref[key]))
+        if "hashes" in ref and type(ref["hashes"]) is not dict:
+            where = f"{prop}[{index}].hashes"
+            raise InvalidObject(object_id, where, wrong_type(dict, ref["hashes"]))
         if "description" not in ref and "url" not in ref and "external_id" not in ref:
             raise InvalidObject(
-                object_id, where, "needs at least one of description, url or external_id"
+                object_id, f"{prop}[{index}]",
+                "needs at least one of description, url or external_id",
             )
 
 

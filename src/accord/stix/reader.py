@@ -142,7 +142,7 @@ def open_source(argument: str) -> Iterator[ObjectReader]:
             shutil.copyfileobj(sys.stdin.buffer, spool)
             size = spool.tell()
             spool.seek(0)
-            yield ObjectReader(spool, "<stdin>", size)  # type: ignore[arg-type]
+            yield ObjectReader(spool, "<stdin>", size)
         return
     path = Path(argument)
     try:

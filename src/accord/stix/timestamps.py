@@ -22,8 +22,8 @@ _TIMESTAMP = re.compile(
     r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.([0-9]+))?Z"
 )
 _SHAPE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(.*)",
-    re.DOTALL,
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"(Z|z|[+-][0-9]{2}:[0-9]{2}|)"
 )
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _FORMAT = "YYYY-MM-DDTHH:MM:SS[.fraction]Z"
@@ -54,11 +54,14 @@ def normalize_timestamp(value: object) -> str:
         year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
         if day > _days_in(year, month):
             raise ValueError(f"{value!r}: {value[:10]} is not a calendar date")
-    fraction = match.group(1)
-    if fraction is None:
-        return value[:19] + ".000000Z"
-    if len(fraction) == 6:
+    length = len(value)
+    if length == 27:  # already six fraction digits
         return value
+    if length == 24:  # milliseconds, the most common precision in the wild
+        return value[:23] + "000Z"
+    if length == 20:
+        return value[:19] + ".000000Z"
+    fraction = match.group(1)
     return f"{value[:19]}.{fraction[:6].ljust(6, '0')}Z"
 
 
@@ -75,7 +78,8 @@ def _problem(value: str) -> str:
             return f"{value!r}: STIX timestamps end in an upper-case 'Z'"
         if zone in ("+00:00", "-00:00"):
             return f"{value!r}: STIX timestamps end in 'Z', not {zone!r}"
-        return f"{value!r}: STIX timestamps must be in UTC and end in 'Z' (found {zone!r})"
+        found = f"found {zone!r}" if zone else "no zone given"
+        return f"{value!r}: STIX timestamps must be in UTC and end in 'Z' ({found})"
     if not 1 <= int(month) <= 12:
         return f"{value!r}: month {month} is out of range 01-12"
     if not 1 <= int(day) <= _days_in(int(year), int(month)):

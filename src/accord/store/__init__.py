@@ -9,7 +9,14 @@ from accord.store.database import Store
 from accord.store.distributions import Distribution, distribution_id
 from accord.store.engine import create_store_engine, migrate
 from accord.store.importer import ImportOptions, ImportReport, Reject, import_objects
-from accord.store.reading import ObjectQuery, Page, StoredVersion, count_by_type, iter_versions, search
+from accord.store.reading import (
+    ObjectQuery,
+    Page,
+    StoredVersion,
+    count_by_type,
+    iter_versions,
+    search,
+)
 from accord.store.versions import VersionWriter
 
 __all__ = [

@@ -33,9 +33,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed at the end of the block, rolled back on error."""
-        with self.engine.connect().execution_options(**WRITE) as connection:
-            with connection.begin():
-                yield connection
+        with (
+            self.engine.connect().execution_options(**WRITE) as connection,
+            connection.begin(),
+        ):
+            yield connection
 
     def close(self) -> None:
         self.engine.dispose()

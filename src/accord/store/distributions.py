@@ -24,8 +24,11 @@ class Distribution:
 
     @property
     def key(self) -> str:
-        return "orgs=" + ",".join(sorted(self.orgs)) + ";communities=" + ",".join(
-            str(c) for c in sorted(self.communities)
+        return (
+            "orgs="
+            + ",".join(sorted(self.orgs))
+            + ";communities="
+            + ",".join(str(c) for c in sorted(self.communities))
         )
 
     def union(self, other: Distribution) -> Distribution:

@@ -33,7 +33,7 @@ from accord.store.schema import (
 )
 from accord.store.versions import VersionWriter
 
-TOKEN_PREFIX = "accord_"
+TOKEN_PREFIX = "accord_"  # noqa: S105  (a visible prefix, not a secret: helps secret scanners)
 _hasher = PasswordHasher()
 
 
@@ -57,10 +57,11 @@ def add_organisation(connection: Connection, name: str) -> Organisation:
     if _find_org(connection, name) is not None:
         raise AlreadyExists("organisation", name)
     created = _stix_now()
+    org_id = f"identity--{uuid.uuid4()}"
     identity = {
         "type": "identity",
         "spec_version": "2.1",
-        "id": f"identity--{uuid.uuid4()}",
+        "id": org_id,
         "created": created,
         "modified": created,
         "name": name,
@@ -68,11 +69,11 @@ def add_organisation(connection: Connection, name: str) -> Organisation:
         "object_marking_refs": [marking_definition_for(Tlp.CLEAR)["id"]],
     }
     connection.execute(
-        organisation.insert().values(id=identity["id"], name=name, created=now_timestamp())
+        organisation.insert().values(id=org_id, name=name, created=now_timestamp())
     )
     writer = VersionWriter(connection, distribution_id(connection, Distribution()))
     writer.write([validate(identity)])
-    return Organisation(identity["id"], name)
+    return Organisation(org_id, name)
 
 
 def get_organisation(connection: Connection, name_or_id: str) -> Organisation:
@@ -219,8 +220,9 @@ def create_token(
 
 def authenticate_token(connection: Connection, token: str) -> Principal:
     row = connection.execute(
-        select(organisation.c.id, organisation.c.name, user_account.c.username,
-               user_account.c.is_admin)
+        select(
+            organisation.c.id, organisation.c.name, user_account.c.username, user_account.c.is_admin
+        )
         .select_from(api_token)
         .join(organisation, organisation.c.id == api_token.c.org_id)
         .outerjoin(user_account, user_account.c.id == api_token.c.user_id)
@@ -233,8 +235,12 @@ def authenticate_token(connection: Connection, token: str) -> Principal:
 
 def authenticate_password(connection: Connection, username: str, password: str) -> Principal:
     row = connection.execute(
-        select(organisation.c.id, organisation.c.name, user_account.c.password_hash,
-               user_account.c.is_admin)
+        select(
+            organisation.c.id,
+            organisation.c.name,
+            user_account.c.password_hash,
+            user_account.c.is_admin,
+        )
         .join(organisation, organisation.c.id == user_account.c.org_id)
         .where(user_account.c.username == username)
     ).first()

@@ -31,6 +31,8 @@ from accord.store.versions import VersionWriter, WriteResult
 CHUNK = 2000
 MAX_REPORTED = 50
 
+_Item = tuple[int, Any, ValidatedObject]  # (index in the source, raw object, validated)
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -127,8 +129,8 @@ class _ImportRun:
                 select(stix_object.c.id).where(stix_object.c.type == "marking-definition")
             ).scalars()
         )
-        self._chunk: list[tuple[int, Any, ValidatedObject]] = []
-        self._waiting: list[tuple[int, Any, ValidatedObject]] = []
+        self._chunk: list[_Item] = []
+        self._waiting: list[_Item] = []
 
     def take(self, index: int, raw: Any) -> None:
         try:

@@ -40,6 +40,27 @@ class WriteResult:
     conflicts: list[tuple[ValidatedObject, VersionConflict]] = field(default_factory=list)
 
 
+INSERT_COLUMNS = (
+    "id",
+    "type",
+    "spec_version",
+    "version",
+    "created",
+    "date_added",
+    "created_by_ref",
+    "tlp",
+    "distribution_id",
+    "is_latest",
+    "revoked",
+    "name",
+    "content_hash",
+    "body",
+)
+_VERSION, _DISTRIBUTION, _IS_LATEST, _HASH = (
+    INSERT_COLUMNS.index(c) for c in ("version", "distribution_id", "is_latest", "content_hash")
+)
+
+
 @dataclass
 class _Version:
     pk: int | None
@@ -47,7 +68,12 @@ class _Version:
     content_hash: bytes
     is_latest: bool
     distribution_id: int
-    row: dict[str, Any] | None = None  # set while the version waits to be inserted
+    row: list[Any] | None = None  # set while the version waits to be inserted
+
+
+def _pending(row: list[Any]) -> _Version:
+    """The bookkeeping entry of a row not inserted yet."""
+    return _Version(None, row[_VERSION], row[_HASH], False, row[_DISTRIBUTION], row)
 
 
 def canonical_json(body: dict[str, Any]) -> bytes:
@@ -80,23 +106,38 @@ class VersionWriter:
         result = WriteResult()
         date_added = self._clock()
         known = self._stored_versions({obj.id for obj in objects})
-        inserts: list[dict[str, Any]] = []
+        # Rows are lists in INSERT_COLUMNS order, handed to the driver as they are: at
+        # bulk-import rates SQLAlchemy's per-row parameter processing costs more than
+        # SQLite's own insert.
+        rows: list[list[Any]] = []
+        fresh: dict[str, list[Any]] = {}  # first sight of an id stored nowhere yet
         touched: set[str] = set()
         regranted: list[_Version] = []
         for obj in objects:
             canonical = canonical_json(obj.body)
             digest = content_hash(canonical)
-            versions = known.setdefault(obj.id, [])
-            version = obj.modified or obj.created
-            if version is None:
-                same = next((v for v in versions if v.content_hash == digest), None)
-                if same is None:
-                    version = _unused_version(versions, date_added)
-            else:
-                same = next((v for v in versions if v.version == version), None)
-                if same is not None and same.content_hash != digest:
-                    result.conflicts.append((obj, VersionConflict(obj.id, version)))
+            versions = known.get(obj.id)
+            if versions is None:
+                first = fresh.get(obj.id)
+                if first is None:
+                    row = self._row(
+                        obj,
+                        obj.modified or obj.created or date_added,
+                        date_added,
+                        canonical,
+                        digest,
+                    )
+                    fresh[obj.id] = row
+                    rows.append(row)
+                    result.new_objects += 1
                     continue
+                # The id comes again in this batch: track its versions the slow way.
+                versions = known[obj.id] = [_pending(first)]
+                touched.add(obj.id)
+            same, version = _same_or_new_version(versions, obj, digest, date_added)
+            if same is not None and same.content_hash != digest:
+                result.conflicts.append((obj, VersionConflict(obj.id, version)))
+                continue
             if same is not None:
                 result.unchanged += 1
                 if same.distribution_id != self._distribution_id:
@@ -107,12 +148,12 @@ class VersionWriter:
             else:
                 result.new_objects += 1
             row = self._row(obj, version, date_added, canonical, digest)
-            versions.append(_Version(None, version, digest, False, self._distribution_id, row))
-            inserts.append(row)
+            versions.append(_pending(row))
+            rows.append(row)
             touched.add(obj.id)
         demoted = _mark_latest(known, touched)
-        if inserts:
-            self._connection.execute(stix_object.insert(), inserts)
+        if rows:
+            self._connection.exec_driver_sql(self._insert_sql(), [tuple(r) for r in rows])
         if demoted:
             self._connection.execute(
                 update(stix_object)
@@ -123,6 +164,13 @@ class VersionWriter:
         self._regrant(regranted)
         return result
 
+    def _insert_sql(self) -> str:
+        marker = "?" if self._connection.dialect.paramstyle == "qmark" else "%s"
+        return (
+            f"INSERT INTO stix_object ({', '.join(INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join([marker] * len(INSERT_COLUMNS))})"
+        )
+
     def _row(
         self,
         obj: ValidatedObject,
@@ -130,23 +178,25 @@ class VersionWriter:
         date_added: str,
         canonical: bytes,
         digest: bytes,
-    ) -> dict[str, Any]:
-        return {
-            "id": obj.id,
-            "type": obj.type,
-            "spec_version": obj.spec_version,
-            "version": version,
-            "created": obj.created,
-            "date_added": date_added,
-            "created_by_ref": obj.created_by_ref,
-            "tlp": obj.tlp.value if obj.tlp else self._unmarked_tlp,
-            "distribution_id": self._distribution_id,
-            "is_latest": False,
-            "revoked": obj.revoked,
-            "name": obj.name,
-            "content_hash": digest,
-            "body": canonical.decode(),
-        }
+    ) -> list[Any]:
+        # Order: INSERT_COLUMNS. is_latest starts True; _mark_latest corrects it when
+        # the batch or the store holds other versions of the object.
+        return [
+            obj.id,
+            obj.type,
+            obj.spec_version,
+            version,
+            obj.created,
+            date_added,
+            obj.created_by_ref,
+            obj.tlp.value if obj.tlp else self._unmarked_tlp,
+            self._distribution_id,
+            True,
+            obj.revoked,
+            obj.name,
+            digest,
+            canonical.decode(),
+        ]
 
     def _stored_versions(self, ids: set[str]) -> dict[str, list[_Version]]:
         found: dict[str, list[_Version]] = {}
@@ -199,15 +249,30 @@ def _mark_latest(known: dict[str, list[_Version]], touched: set[str]) -> list[in
     for object_id in touched:
         versions = known[object_id]
         newest = max(versions, key=lambda v: v.version)
+        for version in versions:
+            if version.row is not None:
+                version.row[_IS_LATEST] = version is newest
         if newest.row is None:
             continue  # a stored version is still the newest
-        newest.row["is_latest"] = True
         for version in versions:
             if version is not newest and version.is_latest and version.pk is not None:
                 demoted.append(version.pk)
                 version.is_latest = False
         newest.is_latest = True
     return demoted
+
+
+def _same_or_new_version(
+    versions: list[_Version], obj: ValidatedObject, digest: bytes, date_added: str
+) -> tuple[_Version | None, str]:
+    """The stored version this object would be (if any), and its version key."""
+    version = obj.modified or obj.created
+    if version is not None:
+        return next((v for v in versions if v.version == version), None), version
+    same = next((v for v in versions if v.content_hash == digest), None)
+    if same is not None:
+        return same, same.version
+    return None, _unused_version(versions, date_added)
 
 
 def _unused_version(versions: list[_Version], date_added: str) -> str:

@@ -66,8 +66,9 @@ def list_objects(
     ] = None,
     all_versions: Annotated[bool, Query(description="every version, not only the latest")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    next_: Annotated[str | None, Query(alias="next", description="cursor from a previous page")]
-    = None,
+    next_: Annotated[
+        str | None, Query(alias="next", description="cursor from a previous page")
+    ] = None,
 ) -> ObjectPage:
     """Search the STIX objects the caller's organisation may see."""
     query = ObjectQuery(types=type_ or (), ids=id_ or (), text=q, all_versions=all_versions)
