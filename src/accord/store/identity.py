@@ -8,6 +8,7 @@ is enough and lets a request find its token by index).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -35,6 +36,11 @@ from accord.store.versions import VersionWriter
 
 TOKEN_PREFIX = "accord_"  # noqa: S105  (a visible prefix, not a secret: helps secret scanners)
 _hasher = PasswordHasher()
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(18))
 
 
 @dataclass(frozen=True)
@@ -68,9 +74,7 @@ def add_organisation(connection: Connection, name: str) -> Organisation:
         "identity_class": "organization",
         "object_marking_refs": [marking_definition_for(Tlp.CLEAR)["id"]],
     }
-    connection.execute(
-        organisation.insert().values(id=org_id, name=name, created=now_timestamp())
-    )
+    connection.execute(organisation.insert().values(id=org_id, name=name, created=now_timestamp()))
     writer = VersionWriter(connection, distribution_id(connection, Distribution()))
     writer.write([validate(identity)])
     return Organisation(org_id, name)
@@ -245,9 +249,10 @@ def authenticate_password(connection: Connection, username: str, password: str) 
         .where(user_account.c.username == username)
     ).first()
     try:
+        # An unknown user costs the same argon2 work, so timing does not reveal who exists.
+        _hasher.verify(row.password_hash if row else _unknown_user_hash(), password)
         if row is None:
             raise VerificationError
-        _hasher.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise NotAuthenticated("wrong username or password") from None
     return Principal(Organisation(row[0], row[1]), username, bool(row.is_admin))

@@ -166,8 +166,10 @@ class VersionWriter:
 
     def _insert_sql(self) -> str:
         marker = "?" if self._connection.dialect.paramstyle == "qmark" else "%s"
+        # Built from constant column names only; every value travels as a parameter.
+        columns = ", ".join(INSERT_COLUMNS)
         return (
-            f"INSERT INTO stix_object ({', '.join(INSERT_COLUMNS)}) "
+            f"INSERT INTO stix_object ({columns}) "  # noqa: S608
             f"VALUES ({', '.join([marker] * len(INSERT_COLUMNS))})"
         )
 
