@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -119,3 +121,18 @@ def test_builtin_tlp_markings_validate_in_every_store(store: Store, options: Imp
     report = import_objects(store, [indicator(object_marking_refs=[r]) for r in refs], "f", options)
     assert report.new_objects == 4
     assert count(store, "marking-definition") == 9
+
+
+def test_a_doomed_import_stops_after_enough_problems(store: Store, options: ImportOptions) -> None:
+    consumed = 0
+
+    def objects() -> Iterator[dict[str, Any]]:
+        nonlocal consumed
+        for _ in range(10_000):
+            consumed += 1
+            yield indicator(confidence=-1)
+
+    with pytest.raises(BatchRejected) as caught:
+        import_objects(store, objects(), "feed.json", options)
+    assert len(caught.value.errors) == 50
+    assert consumed == 50

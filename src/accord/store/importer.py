@@ -106,6 +106,8 @@ def import_objects(
             run.take(index, raw)
             if progress is not None and index % CHUNK == 0:
                 progress(index)
+            if len(run.failures) >= MAX_REPORTED:
+                break  # doomed, and enough reported to act on
         report = run.finish()
         if run.failures:
             raise BatchRejected(source, run.failures)
