@@ -46,14 +46,19 @@ def prepare_demo(settings: Settings, console: Console) -> None:
         console.print(
             Panel(
                 f"organisation: {DEMO_ORG}\nuser:         {ADMIN}\npassword:     {password}\n"
-                f"API token:    {token}\n\nShown once; only hashes are stored. "
-                f"Try: curl -H 'Authorization: Bearer {token}' {url}/api/stats",
+                f"API token:    {token}\n\nShown once; only hashes are stored.",
                 title="Accord demo credentials",
+                expand=False,
             )
+        )
+        console.print(
+            f"Try: curl -H 'Authorization: Bearer {token}' {url}/api/stats", soft_wrap=True
         )
     else:
         console.print(
             f"Demo already set up in {settings.home}; credentials were shown on the first run "
             f"(new password: accord users reset-password {ADMIN})."
         )
-    console.print(f"Serving {settings.node_name} at {url}  (API docs: {url}/api/docs)")
+    console.print(
+        f"Serving {settings.node_name} at {url}  (API docs: {url}/api/docs)", soft_wrap=True
+    )

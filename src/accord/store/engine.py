@@ -24,7 +24,10 @@ _SQLITE_PRAGMAS = (
 )
 
 WRITE = {"accord_write": True}
-"""Execution options for a connection that will write (SQLite: BEGIN IMMEDIATE)."""
+"""Execution options for a connection that will write (one writer at a time)."""
+
+# Key of the PostgreSQL advisory lock that writers hold for their transaction ("ACCORD").
+WRITER_LOCK = 0x4143434F5244
 
 
 def create_store_engine(url: str) -> Engine:
@@ -37,7 +40,9 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "begin", _postgresql_begin)
+    return engine
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,6 +59,13 @@ def _sqlite_begin(connection: Connection) -> None:
     # fail with SQLITE_BUSY no matter how long busy_timeout waits.
     immediate = connection.get_execution_options().get("accord_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _postgresql_begin(connection: Connection) -> None:
+    # One writer at a time, as with SQLite: a writer decides "new or unchanged" from what
+    # it reads, so two writers of the same object must not interleave. Readers never wait.
+    if connection.get_execution_options().get("accord_write", False):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
 def migrate(engine: Engine) -> None:
