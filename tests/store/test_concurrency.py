@@ -21,7 +21,7 @@ def test_concurrent_imports_of_the_same_objects_both_succeed(store: Store) -> No
         start.wait()
         try:
             reports.append(import_objects(store, objects, "feed", options))
-        except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
