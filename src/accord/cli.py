@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +21,10 @@ from accord.config import LoadedSettings, describe, load_settings
 from accord.demo import prepare_demo
 from accord.errors import AccordError, BatchRejected, ConfigError
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
-from accord.stix.reader import expand_sources, open_source
+from accord.stix.reader import expand_sources
 from accord.stix.timestamps import normalize_timestamp
 from accord.stix.tlp import Tlp
-from accord.stix.upgrade import upgrade_stream
-from accord.store import ImportOptions, ImportReport, Store, import_objects
+from accord.store import ImportOptions, ImportReport, Store, import_file
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
 from accord.web.server import serve
@@ -165,26 +166,43 @@ def _import_options(
 def _import_source(
     store: Store, source: str, options: ImportOptions, upgrade_stix20: bool
 ) -> ImportReport:
-    with open_source(source) as reader:
-        objects = upgrade_stream(reader) if upgrade_stix20 else reader
-        size = reader.size or 0
-        if size < PROGRESS_MIN_BYTES and not err.is_terminal:
-            return import_objects(store, objects, reader.name, options)
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
+    if source == "-":
+        with _spooled_stdin() as path:
+            return _import_path(store, path, options, upgrade_stix20, "<stdin>")
+    return _import_path(store, source, options, upgrade_stix20, source)
+
+
+@contextmanager
+def _spooled_stdin() -> Iterator[str]:
+    """Standard input copied to a temporary file, which the importer can read twice."""
+    with tempfile.NamedTemporaryFile(prefix="accord-stdin-", suffix=".json") as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.flush()
+        yield spool.name
+
+
+def _import_path(
+    store: Store, path: str, options: ImportOptions, upgrade_stix20: bool, name: str
+) -> ImportReport:
+    size = Path(path).stat().st_size if Path(path).is_file() else 0
+    if size < PROGRESS_MIN_BYTES and not err.is_terminal:
+        return import_file(store, path, options, None, upgrade_stix20, name)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(Path(name).name, total=size or None)
+        return import_file(
+            store,
+            path,
+            options,
+            lambda done: bar.update(task, completed=done),
+            upgrade_stix20,
+            name,
         )
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task(Path(source).name, total=size or None)
-            return import_objects(
-                store,
-                objects,
-                reader.name,
-                options,
-                progress=lambda _: bar.update(task, completed=reader.position),
-            )
 
 
 def _print_rejection(rejected: BatchRejected) -> None:

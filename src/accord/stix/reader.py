@@ -1,15 +1,12 @@
 """Reading STIX objects from files and streams: bundles, JSON arrays, JSON lines.
 
 Bundles and arrays are streamed (ijson), so a source of any size is read in memory
-proportional to its largest object. Standard input is spooled to a temporary file first
-because telling a bundle from JSON lines needs a second look at the start.
+proportional to its largest object. Sources must be seekable files: telling a bundle
+from JSON lines needs a second look at the start (the CLI spools standard input).
 """
 
 from __future__ import annotations
 
-import shutil
-import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +19,6 @@ from accord.errors import MalformedInput
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".stix")
 _FIRST_LINE_LIMIT = 16 * 1024 * 1024
-_SPOOL_IN_MEMORY = 64 * 1024 * 1024
 
 
 class ObjectReader:
@@ -135,19 +131,11 @@ def expand_sources(arguments: list[str]) -> list[str]:
 
 
 @contextmanager
-def open_source(argument: str) -> Iterator[ObjectReader]:
-    """An ObjectReader for a path, or for standard input when ``argument`` is ``-``."""
-    if argument == "-":
-        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-            shutil.copyfileobj(sys.stdin.buffer, spool)
-            size = spool.tell()
-            spool.seek(0)
-            yield ObjectReader(spool, "<stdin>", size)
-        return
-    path = Path(argument)
+def open_source(path: str) -> Iterator[ObjectReader]:
+    """An ObjectReader for the file at ``path``."""
     try:
-        stream = path.open("rb")
+        stream = Path(path).open("rb")  # noqa: SIM115  (closed by the with below)
     except OSError as exc:
-        raise MalformedInput(argument, f"cannot open: {exc.strerror}") from None
+        raise MalformedInput(path, f"cannot open: {exc.strerror}") from None
     with stream:
-        yield ObjectReader(stream, argument, path.stat().st_size)
+        yield ObjectReader(stream, path, Path(path).stat().st_size)

@@ -23,9 +23,16 @@ _NOT_SDO = frozenset(name for name, spec in TYPES.items() if spec.category != "s
 _NOT_SDO_OR_SCO = frozenset(
     name for name, spec in TYPES.items() if spec.category in ("sro", "meta")
 )
-_SCO_COMMON = frozenset({
-    "type", "id", "spec_version", "object_marking_refs", "granular_markings", "defanged",
-})
+_SCO_COMMON = frozenset(
+    {
+        "type",
+        "id",
+        "spec_version",
+        "object_marking_refs",
+        "granular_markings",
+        "defanged",
+    }
+)
 
 
 def _missing(object_id: str, prop: str, why: str) -> InvalidObject:
@@ -51,8 +58,9 @@ def _location(object_id: str, obj: dict[str, Any]) -> None:
     if not (has_lat or "region" in obj or "country" in obj):
         # "At least one of the following properties/sets of properties MUST be provided:
         # region, country, latitude and longitude"
-        raise _missing(object_id, "region", "a location needs region, country, or latitude "
-                       "and longitude")
+        raise _missing(
+            object_id, "region", "a location needs region, country, or latitude and longitude"
+        )
 
 
 def _malware(object_id: str, obj: dict[str, Any]) -> None:
@@ -129,19 +137,26 @@ def _email_message(object_id: str, obj: dict[str, Any]) -> None:
     # if is_multipart is true".
     if obj["is_multipart"]:
         if "body" in obj:
-            raise InvalidObject(object_id, "body", "must not be present when is_multipart is "
-                                "true; use body_multipart")
+            raise InvalidObject(
+                object_id,
+                "body",
+                "must not be present when is_multipart is true; use body_multipart",
+            )
     elif "body_multipart" in obj:
-        raise InvalidObject(object_id, "body_multipart", "must not be present when "
-                            "is_multipart is false; use body")
+        raise InvalidObject(
+            object_id, "body_multipart", "must not be present when is_multipart is false; use body"
+        )
 
 
 def _some_own_property(object_id: str, obj: dict[str, Any]) -> None:
     # process, user-account, windows-registry-key, x509-certificate: "MUST contain at
     # least one property (other than type) from this object (or one of its extensions)."
     if all(key in _SCO_COMMON for key in obj):
-        raise _missing(object_id, "(object)", f"a {obj['type']} needs at least one of its "
-                       "own properties or an extension")
+        raise _missing(
+            object_id,
+            "(object)",
+            f"a {obj['type']} needs at least one of its own properties or an extension",
+        )
 
 
 def _marking_definition(object_id: str, obj: dict[str, Any]) -> None:
@@ -150,8 +165,11 @@ def _marking_definition(object_id: str, obj: dict[str, Any]) -> None:
     if "extensions" not in obj:
         for prop in ("definition_type", "definition"):
             if prop not in obj:
-                raise _missing(object_id, prop, "a marking definition without extensions "
-                               "needs definition_type and definition")
+                raise _missing(
+                    object_id,
+                    prop,
+                    "a marking definition without extensions needs definition_type and definition",
+                )
 
 
 #: Cross-property rule for each type that has one.

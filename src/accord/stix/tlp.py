@@ -214,8 +214,15 @@ _TLP2_BY_LEVEL: dict[Tlp, dict[str, Any]] = {
 #: Every published TLP marking definition, TLP 2.0 first, then TLP 1.0.
 #: Shared data: read it, do not change it; ``marking_definition_for`` hands out copies.
 TLP_MARKING_DEFINITIONS: tuple[Mapping[str, Any], ...] = (
-    _TLP2_CLEAR, _TLP2_GREEN, _TLP2_AMBER, _TLP2_AMBER_STRICT, _TLP2_RED,
-    _TLP1_WHITE, _TLP1_GREEN, _TLP1_AMBER, _TLP1_RED,
+    _TLP2_CLEAR,
+    _TLP2_GREEN,
+    _TLP2_AMBER,
+    _TLP2_AMBER_STRICT,
+    _TLP2_RED,
+    _TLP1_WHITE,
+    _TLP1_GREEN,
+    _TLP1_AMBER,
+    _TLP1_RED,
 )
 
 #: The TLP 2.0 extension-definition object that the TLP 2.0 markings reference.

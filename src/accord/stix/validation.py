@@ -131,8 +131,9 @@ def _spec_version_problem(table: _Table, obj: dict[str, Any]) -> str | None:
 def validate(obj: object) -> ValidatedObject:
     """Check one STIX 2.1 object; return its indexed facts or raise InvalidObject."""
     if type(obj) is not dict:
-        raise InvalidObject(None, "(object)", "a STIX object must be a JSON object, "
-                            f"not {type(obj).__name__}")
+        raise InvalidObject(
+            None, "(object)", f"a STIX object must be a JSON object, not {type(obj).__name__}"
+        )
     object_id = obj.get("id")
     known_id = object_id if type(object_id) is str else None
     object_type = obj.get("type")
@@ -143,7 +144,7 @@ def validate(obj: object) -> ValidatedObject:
         raise InvalidObject(None, "id", "required property is missing")
     if known_id is None or not (
         known_id.startswith(object_type)
-        and known_id[len(object_type):len(object_type) + 2] == "--"
+        and known_id[len(object_type) : len(object_type) + 2] == "--"
         and is_identifier(known_id)
     ):
         raise InvalidObject(known_id, "id", _id_problem(object_type, object_id))
@@ -184,8 +185,11 @@ def validate(obj: object) -> ValidatedObject:
         except ValueError as exc:
             raise InvalidObject(object_id, "modified", str(exc)) from None
         if created is not None and modified < created:
-            raise InvalidObject(object_id, "modified", f"{obj['modified']} is earlier than "
-                                f"created ({obj['created']})")
+            raise InvalidObject(
+                object_id,
+                "modified",
+                f"{obj['modified']} is earlier than created ({obj['created']})",
+            )
     for earlier, later, strictly in table.ordered:
         if earlier in obj and later in obj:
             _check_order(object_id, obj, earlier, later, strictly=strictly)
@@ -224,8 +228,10 @@ def validate(obj: object) -> ValidatedObject:
 
 def _id_problem(object_type: str, object_id: object) -> str:
     if not is_type_name(object_type):
-        return (f"type {object_type!r} is not a STIX type name (3-250 characters of a-z, "
-                "0-9 and '-', starting with a letter, no '--')")
+        return (
+            f"type {object_type!r} is not a STIX type name (3-250 characters of a-z, "
+            "0-9 and '-', starting with a letter, no '--')"
+        )
     if isinstance(object_id, str) and is_identifier(object_id):
         return f"{object_id!r} names another type than this object's type {object_type!r}"
     return identifier_problem(object_id)
@@ -238,5 +244,6 @@ def _check_order(
     last = p.timestamp(object_id, later, obj[later])
     if last < first or (strictly and last == first):
         relation = "later than" if strictly else "the same as or later than"
-        raise InvalidObject(object_id, later, f"{obj[later]} must be {relation} {earlier} "
-                            f"({obj[earlier]})")
+        raise InvalidObject(
+            object_id, later, f"{obj[later]} must be {relation} {earlier} ({obj[earlier]})"
+        )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from accord.stix.prepared import prepare
 from accord.stix.tlp import TLP_MARKING_DEFINITIONS, Tlp
 from accord.stix.validation import validate
 from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.distributions import Distribution, distribution_id
 from accord.store.engine import create_store_engine, migrate
-from accord.store.importer import ImportOptions, ImportReport, Reject, import_objects
+from accord.store.importer import (
+    ImportOptions,
+    ImportReport,
+    Reject,
+    import_file,
+    import_objects,
+)
 from accord.store.reading import (
     ObjectQuery,
     Page,
@@ -30,6 +37,7 @@ __all__ = [
     "StoredVersion",
     "Viewer",
     "count_by_type",
+    "import_file",
     "import_objects",
     "iter_versions",
     "open_store",
@@ -48,5 +56,5 @@ def open_store(url: str, default_tlp: Tlp = Tlp.AMBER) -> Store:
     store = Store(engine, default_tlp)
     with store.write() as connection:
         writer = VersionWriter(connection, distribution_id(connection, Distribution()), Tlp.CLEAR)
-        writer.write([validate(dict(obj)) for obj in TLP_MARKING_DEFINITIONS])
+        writer.write([prepare(validate(dict(obj))) for obj in TLP_MARKING_DEFINITIONS])
     return store

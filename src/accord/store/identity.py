@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from accord.errors import AlreadyExists, NotAuthenticated, NotFound
+from accord.stix.prepared import prepare
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp, marking_definition_for
 from accord.stix.validation import validate
@@ -76,7 +77,7 @@ def add_organisation(connection: Connection, name: str) -> Organisation:
     }
     connection.execute(organisation.insert().values(id=org_id, name=name, created=now_timestamp()))
     writer = VersionWriter(connection, distribution_id(connection, Distribution()))
-    writer.write([validate(identity)])
+    writer.write([prepare(validate(identity))])
     return Organisation(org_id, name)
 
 

@@ -12,16 +12,28 @@ wait until the end of the source.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from accord.errors import BatchRejected, InvalidObject, VersionConflict
+from accord.errors import (
+    BatchRejected,
+    InvalidObject,
+    MalformedInput,
+    StoreError,
+    VersionConflict,
+)
+from accord.stix.prepare_worker import run_worker
+from accord.stix.prepared import PreparedVersion, prepare
+from accord.stix.reader import open_source
 from accord.stix.tlp import Tlp
-from accord.stix.validation import ValidatedObject, validate
+from accord.stix.upgrade import upgrade_stream
+from accord.stix.validation import validate
 from accord.store.database import Store
 from accord.store.distributions import Distribution, distribution_id
 from accord.store.identity import Organisation, communities_of
@@ -30,8 +42,9 @@ from accord.store.versions import VersionWriter, WriteResult
 
 CHUNK = 2000
 MAX_REPORTED = 50
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
-_Item = tuple[int, Any, ValidatedObject]  # (index in the source, raw object, validated)
+_Item = tuple[int, Any, PreparedVersion]  # (index in the source, raw object or None, prepared)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,79 @@ def import_objects(
     return report
 
 
+def import_file(
+    store: Store,
+    path: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+    upgrade_stix20: bool = False,
+    source_name: str | None = None,
+) -> ImportReport:
+    """Import one file in one transaction; ``progress`` receives the bytes read so far.
+
+    Files of ``PARALLEL_MIN_BYTES`` or more are read and validated in a separate process
+    while this one writes; smaller ones are not worth starting a process for.
+    """
+    name = source_name or path
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise MalformedInput(name, f"cannot open: {exc.strerror}") from None
+    if size >= PARALLEL_MIN_BYTES:
+        return _import_in_parallel(store, path, name, options, progress, upgrade_stix20)
+    with open_source(path) as reader:
+        objects = upgrade_stream(reader) if upgrade_stix20 else reader
+        on_chunk = None if progress is None else (lambda _n: progress(reader.position))
+        return import_objects(store, objects, name, options, on_chunk)
+
+
+def _import_in_parallel(
+    store: Store,
+    path: str,
+    name: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+    upgrade_stix20: bool,
+) -> ImportReport:
+    # spawn, not fork: the caller may run threads (a web server), and a forked child
+    # could inherit a lock some thread held.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=run_worker, args=(sender, path, upgrade_stix20), daemon=True, name="accord-reader"
+    )
+    worker.start()
+    sender.close()
+    try:
+        with store.write() as connection:
+            run = _ImportRun(connection, name, options)
+            while len(run.failures) < MAX_REPORTED:
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    raise StoreError(f"{name}: the reading process ended unexpectedly") from None
+                if message[0] == "done":
+                    break
+                if message[0] == "malformed":
+                    raise MalformedInput(message[1].replace(path, name), message[2])
+                _, position, prepared, rejected = message
+                for index, raw, object_id, prop, reason in rejected:
+                    run.reject(index, raw, InvalidObject(object_id, prop, reason))
+                for index, obj in prepared:
+                    run.take_prepared(index, None, obj)
+                if progress is not None:
+                    progress(position)
+            report = run.finish()
+            if run.failures:
+                raise BatchRejected(name, run.failures)
+        return report
+    finally:
+        receiver.close()  # a worker still sending gets a broken pipe and stops
+        worker.join(timeout=10)
+        if worker.is_alive():
+            worker.terminate()
+
+
 class _ImportRun:
     def __init__(self, connection: Connection, source: str, options: ImportOptions) -> None:
         self.report = ImportReport(source)
@@ -136,10 +222,14 @@ class _ImportRun:
 
     def take(self, index: int, raw: Any) -> None:
         try:
-            obj = validate(raw)
+            obj = prepare(validate(raw))
         except InvalidObject as error:
-            self._reject(index, raw, error)
+            self.reject(index, raw, error)
             return
+        self.take_prepared(index, raw, obj)
+
+    def take_prepared(self, index: int, raw: Any, obj: PreparedVersion) -> None:
+        """Take an object validated elsewhere (``raw`` None: decode it only if rejected)."""
         if obj.type == "marking-definition":
             self._known_markings.add(obj.id)
         if any(ref not in self._known_markings for ref in obj.marking_refs):
@@ -154,15 +244,16 @@ class _ImportRun:
             missing = [ref for ref in obj.marking_refs if ref not in self._known_markings]
             if missing:
                 prop = (
-                    "object_marking_refs"
-                    if missing[0] in obj.body.get("object_marking_refs", ())
-                    else "granular_markings"
+                    "granular_markings"
+                    if missing[0] in obj.granular_refs
+                    else ("object_marking_refs")
                 )
                 reason = f"{missing[0]} is neither stored nor defined in this input"
-                self._reject(index, raw, InvalidObject(obj.id, prop, reason))
+                self.reject(index, raw, InvalidObject(obj.id, prop, reason), obj)
             else:
                 self._chunk.append((index, raw, obj))
         self._flush()
+        self.report.rejects.sort(key=lambda reject: reject.index)
         return self.report
 
     def _flush(self) -> None:
@@ -175,10 +266,18 @@ class _ImportRun:
             where = {id(obj): (index, raw) for index, raw, obj in chunk}
             for obj, conflict in result.conflicts:
                 index, raw = where[id(obj)]
-                self._reject(index, raw, conflict)
+                self.reject(index, raw, conflict, obj)
 
-    def _reject(self, index: int, raw: Any, error: InvalidObject | VersionConflict) -> None:
+    def reject(
+        self,
+        index: int,
+        raw: Any,
+        error: InvalidObject | VersionConflict,
+        prepared: PreparedVersion | None = None,
+    ) -> None:
         if self._options.skip_invalid:
+            if raw is None and prepared is not None:
+                raw = prepared.body()
             self.report.rejects.append(Reject(index, error, raw))
         elif len(self.failures) < MAX_REPORTED:
             self.failures.append(error)

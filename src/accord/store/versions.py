@@ -12,17 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from hashlib import blake2b
 from typing import Any
 
-import orjson
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from accord.errors import VersionConflict
+from accord.stix.prepared import PreparedVersion
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
-from accord.stix.validation import ValidatedObject
 from accord.store.distributions import distribution_id, load_distribution
 from accord.store.schema import stix_object
 
@@ -37,7 +35,7 @@ class WriteResult:
     new_objects: int = 0
     new_versions: int = 0
     unchanged: int = 0
-    conflicts: list[tuple[ValidatedObject, VersionConflict]] = field(default_factory=list)
+    conflicts: list[tuple[PreparedVersion, VersionConflict]] = field(default_factory=list)
 
 
 INSERT_COLUMNS = (
@@ -76,15 +74,6 @@ def _pending(row: list[Any]) -> _Version:
     return _Version(None, row[_VERSION], row[_HASH], False, row[_DISTRIBUTION], row)
 
 
-def canonical_json(body: dict[str, Any]) -> bytes:
-    """The stored form of an object: JSON with sorted keys, so equal content hashes equal."""
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-
-
-def content_hash(canonical: bytes) -> bytes:
-    return blake2b(canonical, digest_size=16).digest()
-
-
 class VersionWriter:
     """Writes batches of validated objects inside the caller's write transaction."""
 
@@ -101,7 +90,7 @@ class VersionWriter:
         self._clock = clock
         self._merged: dict[int, int] = {}
 
-    def write(self, objects: Sequence[ValidatedObject]) -> WriteResult:
+    def write(self, objects: Sequence[PreparedVersion]) -> WriteResult:
         """Store ``objects``; conflicting ones are returned, not stored."""
         result = WriteResult()
         date_added = self._clock()
@@ -114,8 +103,7 @@ class VersionWriter:
         touched: set[str] = set()
         regranted: list[_Version] = []
         for obj in objects:
-            canonical = canonical_json(obj.body)
-            digest = content_hash(canonical)
+            digest = obj.digest
             versions = known.get(obj.id)
             if versions is None:
                 first = fresh.get(obj.id)
@@ -124,8 +112,6 @@ class VersionWriter:
                         obj,
                         obj.modified or obj.created or date_added,
                         date_added,
-                        canonical,
-                        digest,
                     )
                     fresh[obj.id] = row
                     rows.append(row)
@@ -147,7 +133,7 @@ class VersionWriter:
                 result.new_versions += 1
             else:
                 result.new_objects += 1
-            row = self._row(obj, version, date_added, canonical, digest)
+            row = self._row(obj, version, date_added)
             versions.append(_pending(row))
             rows.append(row)
             touched.add(obj.id)
@@ -175,11 +161,9 @@ class VersionWriter:
 
     def _row(
         self,
-        obj: ValidatedObject,
+        obj: PreparedVersion,
         version: str,
         date_added: str,
-        canonical: bytes,
-        digest: bytes,
     ) -> list[Any]:
         # Order: INSERT_COLUMNS. is_latest starts True; _mark_latest corrects it when
         # the batch or the store holds other versions of the object.
@@ -191,13 +175,13 @@ class VersionWriter:
             obj.created,
             date_added,
             obj.created_by_ref,
-            obj.tlp.value if obj.tlp else self._unmarked_tlp,
+            obj.tlp or self._unmarked_tlp,
             self._distribution_id,
             True,
             obj.revoked,
             obj.name,
-            digest,
-            canonical.decode(),
+            obj.digest,
+            obj.canonical.decode(),
         ]
 
     def _stored_versions(self, ids: set[str]) -> dict[str, list[_Version]]:
@@ -265,7 +249,7 @@ def _mark_latest(known: dict[str, list[_Version]], touched: set[str]) -> list[in
 
 
 def _same_or_new_version(
-    versions: list[_Version], obj: ValidatedObject, digest: bytes, date_added: str
+    versions: list[_Version], obj: PreparedVersion, digest: bytes, date_added: str
 ) -> tuple[_Version | None, str]:
     """The stored version this object would be (if any), and its version key."""
     version = obj.modified or obj.created
