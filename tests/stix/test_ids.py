@@ -14,35 +14,41 @@ from accord.stix.ids import check_identifier, is_identifier, is_type_name, objec
 GOOD_UUID = "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 
 
-@pytest.mark.parametrize("value", [
-    f"indicator--{GOOD_UUID}",
-    f"x-mitre-tactic--{GOOD_UUID}",
-    f"indicator--{GOOD_UUID.upper()}",
-    f"abc--{uuid.uuid5(uuid.NAMESPACE_URL, 'x')}",  # version 5, as SCO ids are
-    f"a1-b2--{GOOD_UUID}",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"indicator--{GOOD_UUID}",
+        f"x-mitre-tactic--{GOOD_UUID}",
+        f"indicator--{GOOD_UUID.upper()}",
+        f"abc--{uuid.uuid5(uuid.NAMESPACE_URL, 'x')}",  # version 5, as SCO ids are
+        f"a1-b2--{GOOD_UUID}",
+    ],
+)
 def test_valid_identifiers(value: str) -> None:
     assert is_identifier(value)
 
 
-@pytest.mark.parametrize("value", [
-    f"ab--{GOOD_UUID}",                                   # type shorter than 3
-    f"Indicator--{GOOD_UUID}",                            # upper case type
-    f"1abc--{GOOD_UUID}",                                 # starts with a digit
-    f"x--mitre--{GOOD_UUID}",                             # '--' inside the type
-    f"indicator-{GOOD_UUID}",                             # single hyphen
-    f"indicator--{GOOD_UUID}\n",                          # trailing newline
-    "indicator--8e2e2d2b-17d4-4cbf-738f-98ee46b3cd3f",    # NCS variant bits (7)
-    "indicator--8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f",    # Microsoft variant bits (c)
-    "indicator--00000000-0000-0000-0000-000000000000",    # the nil UUID
-    "indicator--8e2e2d2b17d44cbf938f98ee46b3cd3f",        # not 8-4-4-4-12
-    "indicator--{8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f}",
-    f"indicator--{GOOD_UUID[:-1]}g",
-    f"{'a' * 251}--{GOOD_UUID}",                          # type longer than 250
-    "",
-    None,
-    42,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"ab--{GOOD_UUID}",  # type shorter than 3
+        f"Indicator--{GOOD_UUID}",  # upper case type
+        f"1abc--{GOOD_UUID}",  # starts with a digit
+        f"x--mitre--{GOOD_UUID}",  # '--' inside the type
+        f"indicator-{GOOD_UUID}",  # single hyphen
+        f"indicator--{GOOD_UUID}\n",  # trailing newline
+        "indicator--8e2e2d2b-17d4-4cbf-738f-98ee46b3cd3f",  # NCS variant bits (7)
+        "indicator--8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f",  # Microsoft variant bits (c)
+        "indicator--00000000-0000-0000-0000-000000000000",  # the nil UUID
+        "indicator--8e2e2d2b17d44cbf938f98ee46b3cd3f",  # not 8-4-4-4-12
+        "indicator--{8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f}",
+        f"indicator--{GOOD_UUID[:-1]}g",
+        f"{'a' * 251}--{GOOD_UUID}",  # type longer than 250
+        "",
+        None,
+        42,
+    ],
+)
 def test_invalid_identifiers(value: object) -> None:
     assert not is_identifier(value)
 

@@ -46,16 +46,19 @@ def test_typical_feed_patterns_take_the_fast_path(pattern: str) -> None:
     _agrees(pattern)
 
 
-@pytest.mark.parametrize(("pattern", "message"), [
-    (f"[file:hashes.MD5 = '{MD5[:-1]}']", "not a valid MD5 hash"),
-    (f"[file:hashes.'SHA-256' = '{SHA256}0']", "not a valid SHA-256 hash"),
-    (f"[file:hashes.'SHA-1' = '{MD5}']", "not a valid SHA-1 hash"),
-    ("[file:name = 'x'", "missing ']'"),
-    ("[file:name = 'x' AND]", "mismatched input"),
-    ("file:name = 'x'", "missing square brackets"),
-    ("[file:name = x]", ""),
-    ("[file:hashes.AND = 'x']", ""),
-])
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (f"[file:hashes.MD5 = '{MD5[:-1]}']", "not a valid MD5 hash"),
+        (f"[file:hashes.'SHA-256' = '{SHA256}0']", "not a valid SHA-256 hash"),
+        (f"[file:hashes.'SHA-1' = '{MD5}']", "not a valid SHA-1 hash"),
+        ("[file:name = 'x'", "missing ']'"),
+        ("[file:name = 'x' AND]", "mismatched input"),
+        ("file:name = 'x'", "missing square brackets"),
+        ("[file:name = x]", ""),
+        ("[file:hashes.AND = 'x']", ""),
+    ],
+)
 def test_invalid_patterns_get_stix2patterns_message(pattern: str, message: str) -> None:
     problem = check_pattern(pattern)
     assert problem is not None and message in problem
@@ -81,18 +84,58 @@ _types = st.one_of(
     st.sampled_from(["file", "ipv4-addr", "domain-name", "url", "x-custom-obj", "a1-b2"]),
     st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True),
 )
-_near_types = st.sampled_from([
-    "File", "x--y", "1abc", "true", "false", "AND", "x-", "-x", "ab_c", "fïle", "",
-    "x y", "file:", "true-x", "truex", "t", "b", "h",
-])
+_near_types = st.sampled_from(
+    [
+        "File",
+        "x--y",
+        "1abc",
+        "true",
+        "false",
+        "AND",
+        "x-",
+        "-x",
+        "ab_c",
+        "fïle",
+        "",
+        "x y",
+        "file:",
+        "true-x",
+        "truex",
+        "t",
+        "b",
+        "h",
+    ]
+)
 _idents = st.one_of(
     st.sampled_from(["name", "value", "hashes", "dst_ref", "_x", "a1", "MD5", "SHA256", "e5"]),
     st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,6}", fullmatch=True),
 )
-_near_idents = st.sampled_from([
-    "AND", "OR", "NOT", "IN", "LIKE", "true", "false", "TIMES", "START", "LAST", "EXISTS",
-    "x-y", "1a", "ñame", "", " ", "*", "[0]", "[*]", "MATCHES", "ANDx", "trueish",
-])
+_near_idents = st.sampled_from(
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "LIKE",
+        "true",
+        "false",
+        "TIMES",
+        "START",
+        "LAST",
+        "EXISTS",
+        "x-y",
+        "1a",
+        "ñame",
+        "",
+        " ",
+        "*",
+        "[0]",
+        "[*]",
+        "MATCHES",
+        "ANDx",
+        "trueish",
+    ]
+)
 _string_chars = st.one_of(
     st.characters(codec="utf-8", exclude_characters="'\\"),
     st.sampled_from(["\\'", "\\\\", " ", ".", "\n", "%", "☃", "\x00", "\t"]),
@@ -108,11 +151,27 @@ def _strings(draw: st.DrawFn, near: bool) -> str:
     return "'" + "".join(parts) + "'"
 
 
-_hash_names = st.sampled_from([
-    "MD5", "'MD5'", "'SHA-256'", "SHA256", "'SHA-1'", "'sha-256'", "'SHA3-256'", "SSDEEP",
-    "'SSDEEP'", "MD6", "'md6'", "'WHIRLPOOL'", "'RIPEMD-160'", "'SHA-512'", "'SHA\\'256'",
-    "'TLSH'", "'ſha256'",
-])
+_hash_names = st.sampled_from(
+    [
+        "MD5",
+        "'MD5'",
+        "'SHA-256'",
+        "SHA256",
+        "'SHA-1'",
+        "'sha-256'",
+        "'SHA3-256'",
+        "SSDEEP",
+        "'SSDEEP'",
+        "MD6",
+        "'md6'",
+        "'WHIRLPOOL'",
+        "'RIPEMD-160'",
+        "'SHA-512'",
+        "'SHA\\'256'",
+        "'TLSH'",
+        "'ſha256'",
+    ]
+)
 _hex = st.text(alphabet="0123456789abcdefABCDEF", min_size=0, max_size=140)
 
 
@@ -146,8 +205,22 @@ def _comparison(draw: st.DrawFn, near: bool) -> str:
         path = ".".join(steps)
         value = draw(_strings(near))
         if near and draw(st.integers(0, 6)) == 0:
-            value = draw(st.sampled_from(["5", "-1", "1.5", "true", "h'00'", "b'AA=='",
-                                          "t'2020-01-01T00:00:00Z'", "''", "'", "x"]))
+            value = draw(
+                st.sampled_from(
+                    [
+                        "5",
+                        "-1",
+                        "1.5",
+                        "true",
+                        "h'00'",
+                        "b'AA=='",
+                        "t'2020-01-01T00:00:00Z'",
+                        "''",
+                        "'",
+                        "x",
+                    ]
+                )
+            )
     op = draw(st.sampled_from(["=", "!="]))
     if near and draw(st.integers(0, 6)) == 0:
         op = draw(st.sampled_from(["==", "<>", "<", ">=", "LIKE", "= =", "! =", "MATCHES", ""]))
@@ -169,16 +242,31 @@ def _patterns(draw: st.DrawFn, near: bool) -> str:
     pattern = f"[{inner_left}{body}{inner_right}]"
     if near and draw(st.booleans()):
         # str.replace, not str.format: generated literals may themselves contain braces.
-        pattern = draw(st.sampled_from([
-            "@", "[@", "@]", "[@]", "(@)", "NOT @", "@ garbage", "@ AND [file:x = 'y']",
-            "@\n", " @", "@/* c */", "@ WITHIN 5 SECONDS", "[@] REPEATS 2 TIMES",
-        ])).replace("@", pattern, 1)
+        pattern = draw(
+            st.sampled_from(
+                [
+                    "@",
+                    "[@",
+                    "@]",
+                    "[@]",
+                    "(@)",
+                    "NOT @",
+                    "@ garbage",
+                    "@ AND [file:x = 'y']",
+                    "@\n",
+                    " @",
+                    "@/* c */",
+                    "@ WITHIN 5 SECONDS",
+                    "[@] REPEATS 2 TIMES",
+                ]
+            )
+        ).replace("@", pattern, 1)
     if near and draw(st.integers(0, 3)) == 0:
         # A random single-character edit anywhere: the nearest of near misses.
         where = draw(st.integers(0, len(pattern)))
         edit = draw(st.sampled_from(["'", "\\", "]", "[", " ", "-", ".", ":", "A", "é", ""]))
         cut = draw(st.integers(0, 1))
-        pattern = pattern[:where] + edit + pattern[where + cut:]
+        pattern = pattern[:where] + edit + pattern[where + cut :]
     return pattern
 
 

