@@ -214,7 +214,7 @@ def phase_floor(path: Path, limit: int | None) -> dict[str, float]:
                     obj.created,
                     version,
                     obj.created_by_ref,
-                    obj.tlp.value if obj.tlp else None,
+                    obj.tlp.value if obj.tlp else "amber",
                     1,
                     True,
                     obj.revoked,

@@ -89,3 +89,25 @@ def test_every_setting_is_documented() -> None:
     for key, field in Settings.model_fields.items():
         assert f"`{env_name(key)}`" in documented, f"{env_name(key)} missing from {DOCS}"
         assert field.description, f"setting {key} has no description"
+
+
+def test_a_bad_database_url_does_not_show_its_password(tmp_path: Path) -> None:
+    url = "postgres://admin:S3cretPw@db/accord"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"ACCORD_HOME": str(tmp_path), "ACCORD_DATABASE_URL": url})
+    assert "S3cretPw" not in str(caught.value)
+    assert "ACCORD_DATABASE_URL" in str(caught.value)
+
+
+def test_home_expands_the_user_directory() -> None:
+    loaded = load_settings(environ={"ACCORD_HOME": "~/accord-x"})
+    assert loaded.settings.home == Path.home() / "accord-x"
+    assert "~" not in loaded.settings.effective_database_url
+
+
+def test_an_unreachable_store_is_one_line(tmp_path: Path) -> None:
+    env = accord_env(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = run_accord(["orgs", "list"], env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("accord: error: the store failed:")
+    assert "Traceback" not in result.stderr

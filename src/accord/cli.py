@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
 from accord.config import LoadedSettings, describe, load_settings
@@ -406,3 +407,12 @@ def main(argv: list[str] | None = None) -> None:
     except AccordError as error:
         err.print(f"accord: error: {error}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2 if isinstance(error, ConfigError) else 1)
+    except DBAPIError as error:  # the database itself failed: unreachable, full, refused
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        err.print(
+            f"accord: error: the store failed: {reason}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

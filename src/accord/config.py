@@ -54,6 +54,11 @@ class Settings(BaseModel):
         default="Accord node", min_length=1, description="Name shown on the node's pages."
     )
 
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str | None) -> str | None:
@@ -117,8 +122,9 @@ def load_settings(
     except ValidationError as exc:
         first = exc.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else "?"
+        shown = _hide_password(str(raw.get(key))) if key == "database_url" else raw.get(key)
         raise ConfigError(
-            env_name(key), f"{raw.get(key)!r}: {first['msg']}", sources.get(key, "")
+            env_name(key), f"{shown!r}: {first['msg']}", sources.get(key, "")
         ) from None
     full_sources = {key: sources.get(key, "default") for key in Settings.model_fields}
     return LoadedSettings(settings, full_sources)

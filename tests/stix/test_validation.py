@@ -99,7 +99,7 @@ def test_validated_object_facts() -> None:
     assert checked.modified == "2024-03-02T11:30:00.123000Z"
     assert checked.created_by_ref == samples.IDENTITY
     assert checked.marking_refs == (samples.TLP2_GREEN, samples.TLP2_RED, samples.TLP1_AMBER)
-    assert checked.tlp is Tlp.RED  # granular markings do not count
+    assert checked.tlp is Tlp.RED
     assert (checked.name, checked.description) == ("evil domain", "seen in campaign X")
     assert checked.revoked is True
 
@@ -554,3 +554,13 @@ def test_attack_v15_labelled_21_fails_only_where_21_differs_from_20() -> None:
         "x-mitre-data-source",
         "x-mitre-data-component",
     } <= custom
+
+
+@pytest.mark.parametrize("object_level", [[samples.TLP2_GREEN], None])
+def test_a_granular_tlp_marking_binds_the_whole_object(object_level: list[str] | None) -> None:
+    obj = indicator(
+        granular_markings=[{"selectors": ["description"], "marking_ref": samples.TLP2_RED}]
+    )
+    if object_level is not None:
+        obj["object_marking_refs"] = object_level
+    assert validate(obj).tlp is Tlp.RED

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from accord.cli import app as cli_app
 from accord.config import Settings
+from accord.errors import BatchRejected
 from accord.node import HOME_ORG_SETTING
+from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import (
     AccessGate,
@@ -29,7 +31,7 @@ from accord.store import (
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
 from accord.web import create_app
-from tests.factories import indicator
+from tests.factories import indicator, tlp_ref
 
 TLP1 = {  # STIX 2.1's TLP 1.0 marking-definitions, honoured as their TLP 2.0 meaning
     "tlp1-white": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
@@ -93,14 +95,14 @@ def viewer_of(world: World, who: str) -> Viewer:
 
 
 def via_store_search(world: World, who: str, _tmp: Path) -> set[str]:
-    gate = AccessGate(viewer_of(world, who), world.store.default_tlp)
+    gate = AccessGate(viewer_of(world, who))
     with world.store.read() as connection:
         page = search(connection, gate, ObjectQuery(types=["indicator"]), limit=1000)
     return {v.id for v in page.items}
 
 
 def via_count(world: World, who: str, _tmp: Path) -> set[str]:
-    gate = AccessGate(viewer_of(world, who), world.store.default_tlp)
+    gate = AccessGate(viewer_of(world, who))
     with world.store.read() as connection:
         n = count_by_type(connection, gate).get("indicator", 0)
     expected = world.expected_ids(who)
@@ -211,8 +213,8 @@ def test_a_newer_hidden_version_leaves_the_older_visible_one(world: World) -> No
         name="tightened",
     )
     import_objects(world.store, [tightened], "update", ImportOptions(org=world.orgs["importer"]))
-    member = AccessGate(Viewer(world.orgs["member"].id), world.store.default_tlp)
-    importer = AccessGate(Viewer(world.orgs["importer"].id), world.store.default_tlp)
+    member = AccessGate(Viewer(world.orgs["member"].id))
+    importer = AccessGate(Viewer(world.orgs["importer"].id))
     with world.store.read() as connection:
         for_member = search(connection, member, ObjectQuery(ids=[green_id])).items
         for_importer = search(connection, importer, ObjectQuery(ids=[green_id])).items
@@ -222,13 +224,13 @@ def test_a_newer_hidden_version_leaves_the_older_visible_one(world: World) -> No
 
 def test_reimport_by_another_org_extends_who_may_see(world: World) -> None:
     red_id = world.object_ids["red"]
-    stranger = AccessGate(Viewer(world.orgs["stranger"].id), world.store.default_tlp)
+    stranger = AccessGate(Viewer(world.orgs["stranger"].id))
     with world.store.read() as connection:
         assert search(connection, stranger, ObjectQuery(ids=[red_id])).items == []
         body = (
             search(
                 connection,
-                AccessGate(Viewer(world.orgs["importer"].id), world.store.default_tlp),
+                AccessGate(Viewer(world.orgs["importer"].id)),
                 ObjectQuery(ids=[red_id]),
             )
             .items[0]
@@ -247,3 +249,83 @@ def test_reimport_by_another_org_extends_who_may_see(world: World) -> None:
         assert [v.id for v in search(connection, stranger, ObjectQuery(ids=[red_id])).items] == [
             red_id
         ]
+
+
+def test_a_red_part_keeps_the_whole_object_from_the_public(world: World) -> None:
+    secret = indicator(
+        tlp=Tlp.CLEAR,
+        description="source is agent X",
+        granular_markings=[{"selectors": ["description"], "marking_ref": tlp_ref(Tlp.RED)}],
+    )
+    import_objects(world.store, [secret], "feed", ImportOptions(org=world.orgs["importer"]))
+    public = AccessGate(Viewer.public())
+    stranger = AccessGate(Viewer(world.orgs["stranger"].id))
+    with world.store.read() as connection:
+        for gate in (public, stranger):
+            assert search(connection, gate, ObjectQuery(ids=[secret["id"]])).items == []
+            assert search(connection, gate, ObjectQuery(text="agent X")).items == []
+
+
+def test_only_the_creator_may_publish_a_new_version(world: World) -> None:
+    red_id = world.object_ids["red"]
+    forged = indicator(
+        object_id=red_id,
+        tlp=Tlp.CLEAR,
+        modified="2025-01-01T00:00:00.000Z",
+        created_by=world.orgs["stranger"].id,
+        name="forged",
+    )
+    options = ImportOptions(org=world.orgs["stranger"])
+    with pytest.raises(BatchRejected) as caught:
+        import_objects(world.store, [forged], "forgery", options)
+    assert caught.value.errors[0].prop == "created_by_ref"
+    with world.store.read() as connection:
+        found = search(connection, AccessGate(Viewer.public()), ObjectQuery(ids=[red_id])).items
+    assert found == []
+
+
+def test_a_regrant_never_loosens_the_tlp_its_giver_chose(world: World) -> None:
+    note = indicator(name="unmarked note")  # no TLP marking: the importer decides
+    default = ImportOptions(org=world.orgs["importer"])  # node default: AMBER
+    import_objects(world.store, [note], "a", default)
+    as_red = ImportOptions(
+        org=world.orgs["member"],
+        recipients=frozenset({world.orgs["recipient"].id}),
+        unmarked_tlp=Tlp.RED,
+    )
+    assert import_objects(world.store, [note], "b", as_red).unchanged == 1
+    client = AccessGate(Viewer(world.orgs["client"].id))  # AMBER reached it before
+    recipient = AccessGate(Viewer(world.orgs["recipient"].id))
+    with world.store.read() as connection:
+        assert search(connection, client, ObjectQuery(ids=[note["id"]])).items == []
+        assert len(search(connection, recipient, ObjectQuery(ids=[note["id"]])).items) == 1
+
+
+def test_changing_the_default_marking_later_does_not_reclassify(world: World) -> None:
+    note = indicator(name="unmarked analyst note")
+    import_objects(world.store, [note], "a", ImportOptions(org=world.orgs["importer"]))
+    world.store.default_tlp = Tlp.CLEAR  # as if the node restarted with another default
+    with world.store.read() as connection:
+        found = search(connection, AccessGate(Viewer.public()), ObjectQuery(ids=[note["id"]]))
+    assert found.items == []
+
+
+def test_an_object_granted_later_counts_as_added_then(world: World) -> None:
+    red_id = world.object_ids["red"]
+    with world.store.read() as connection:
+        body = (
+            search(
+                connection, AccessGate(Viewer(world.orgs["importer"].id)), ObjectQuery(ids=[red_id])
+            )
+            .items[0]
+            .body
+        )
+    granted_at = now_timestamp()
+    options = ImportOptions(
+        org=world.orgs["importer"], recipients=frozenset({world.orgs["stranger"].id})
+    )
+    import_objects(world.store, [body], "grant", options)
+    stranger = AccessGate(Viewer(world.orgs["stranger"].id))
+    with world.store.read() as connection:
+        since = search(connection, stranger, ObjectQuery(added_since=granted_at)).items
+    assert [v.id for v in since] == [red_id]

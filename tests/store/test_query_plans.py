@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Connection
 
-from accord.stix.tlp import Tlp
 from accord.store import AccessGate, ObjectQuery, Viewer, open_store
 from accord.store.reading import _select
 from accord.store.schema import stix_object
 
 
 def plan(connection: Connection, query: ObjectQuery) -> str:
-    gate = AccessGate(Viewer("identity--00000000-0000-4000-8000-000000000000"), Tlp.AMBER)
+    gate = AccessGate(Viewer("identity--00000000-0000-4000-8000-000000000000"))
     statement = _select(connection, gate, query).order_by(stix_object.c.pk).limit(101)
     sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
     return "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))

@@ -52,7 +52,7 @@ def test_new_versions_are_kept_and_the_newest_is_latest(
         ("2024-03-02T10:00:00.000000Z", False),
         ("2024-03-03T10:00:00.000000Z", True),
     ]
-    gate = AccessGate(Viewer(options.org.id), store.default_tlp)
+    gate = AccessGate(Viewer(options.org.id))
     with store.read() as connection:
         latest = search(connection, gate, ObjectQuery(ids=[v1["id"]])).items
         every = search(connection, gate, ObjectQuery(ids=[v1["id"]], all_versions=True)).items

@@ -75,3 +75,9 @@ def test_http_basic_authenticates_users(client: TestClient) -> None:
 def test_bad_parameters_are_422(client: TestClient) -> None:
     assert client.get("/api/objects", params={"limit": 0}).status_code == 422
     assert client.get("/api/objects", params={"limit": 5000}).status_code == 422
+
+
+def test_a_bad_cursor_is_422(client: TestClient) -> None:
+    response = client.get("/api/objects", params={"next": "abc"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "input-malformed"

@@ -44,7 +44,8 @@ class ValidatedObject(NamedTuple):
     created_by_ref: str | None
     #: object_marking_refs, then every granular_markings[].marking_ref; no duplicates.
     marking_refs: tuple[str, ...]
-    #: The most restrictive TLP among object_marking_refs (granular markings excluded).
+    #: The most restrictive TLP among all marking refs, granular ones included: until
+    #: readers get per-property redaction, a part's marking binds the whole object.
     tlp: Tlp | None
     name: str | None
     description: str | None
@@ -207,6 +208,8 @@ def validate(obj: object) -> ValidatedObject:
     if "granular_markings" in obj:
         granular = [m["marking_ref"] for m in obj["granular_markings"] if "marking_ref" in m]
         marking_refs = tuple(dict.fromkeys((*marking_refs, *granular)))
+        # The store hands out whole objects: a part marked RED makes the whole RED.
+        tlp = tlp_of(marking_refs)
 
     name = obj.get("name")
     description = obj.get("description")

@@ -1,7 +1,8 @@
 """The access gate: the one place that decides which stored versions an organisation sees.
 
-Rules, for a version with TLP level L (its own TLP marking, or the node's default when
-it carries none), given to distribution D (recipient organisations and communities):
+Rules, for a version with TLP level L (its own most restrictive TLP marking; for an
+object with none, the level its importer chose or the node's default at import time),
+given to distribution D (recipient organisations and communities):
 
 * its creator (``created_by_ref``) and every recipient organisation in D see it, at any L;
 * L = CLEAR: everyone, signed in or not;
@@ -47,9 +48,8 @@ class Viewer:
 class AccessGate:
     """Builds the visibility condition for one viewer."""
 
-    def __init__(self, viewer: Viewer, default_tlp: Tlp) -> None:
+    def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
-        self.default_tlp = default_tlp
 
     def visible(self, table: Table = stix_object) -> ColumnElement[bool]:
         """SQL condition: the viewer may see this row of ``table`` (stix_object or alias)."""
@@ -96,7 +96,4 @@ class AccessGate:
         return and_(self.visible(table), or_(table.c.is_latest, ~visible_newer))
 
     def _tlp_is(self, table: Table, level: Tlp) -> ColumnElement[bool]:
-        own = table.c.tlp == level.value
-        if level is self.default_tlp:
-            return or_(own, table.c.tlp.is_(None))
-        return own
+        return table.c.tlp == level.value

@@ -23,7 +23,7 @@ def write_bundle(
     all_versions: bool = False,
 ) -> int:
     """Write the bundle to ``stream`` object by object; returns the number of objects."""
-    gate = AccessGate(Viewer(org.id), store.default_tlp)
+    gate = AccessGate(Viewer(org.id))
     query = ObjectQuery(types=types, added_since=added_since, all_versions=all_versions)
     stream.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
     count = 0

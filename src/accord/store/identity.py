@@ -76,7 +76,7 @@ def add_organisation(connection: Connection, name: str) -> Organisation:
         "object_marking_refs": [marking_definition_for(Tlp.CLEAR)["id"]],
     }
     connection.execute(organisation.insert().values(id=org_id, name=name, created=now_timestamp()))
-    writer = VersionWriter(connection, distribution_id(connection, Distribution()))
+    writer = VersionWriter(connection, distribution_id(connection, Distribution()), Tlp.CLEAR)
     writer.write([prepare(validate(identity))])
     return Organisation(org_id, name)
 

@@ -115,7 +115,7 @@ def import_objects(
 ) -> ImportReport:
     """Import one source in one transaction; raises BatchRejected unless skip_invalid."""
     with store.write() as connection:
-        run = _ImportRun(connection, source, options)
+        run = _ImportRun(connection, source, options, store.default_tlp)
         for index, raw in enumerate(objects):
             run.take(index, raw)
             if progress is not None and index % CHUNK == 0:
@@ -169,7 +169,7 @@ def _import_in_parallel(
     assert worker.stdout is not None
     try:
         with store.write() as connection:
-            run = _ImportRun(connection, name, options)
+            run = _ImportRun(connection, name, options, store.default_tlp)
             while len(run.failures) < MAX_REPORTED:
                 try:
                     # Our own child's output, from our own module: trusted, hence pickle.
@@ -201,7 +201,9 @@ def _import_in_parallel(
 
 
 class _ImportRun:
-    def __init__(self, connection: Connection, source: str, options: ImportOptions) -> None:
+    def __init__(
+        self, connection: Connection, source: str, options: ImportOptions, default_tlp: Tlp
+    ) -> None:
         self.report = ImportReport(source)
         self.failures: list[InvalidObject | VersionConflict] = []
         self._options = options
@@ -210,7 +212,7 @@ class _ImportRun:
             communities = communities_of(connection, options.org)
         dist = Distribution(frozenset({options.org.id}) | options.recipients, communities)
         self._writer = VersionWriter(
-            connection, distribution_id(connection, dist), options.unmarked_tlp
+            connection, distribution_id(connection, dist), options.unmarked_tlp or default_tlp
         )
         self._known_markings = set(
             connection.execute(

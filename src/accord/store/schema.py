@@ -103,7 +103,12 @@ stix_object = Table(
     Column("created", String(32)),
     Column("date_added", String(32), nullable=False),
     Column("created_by_ref", String(300)),
-    Column("tlp", String(16), comment="NULL: no TLP marking; the gate applies the default"),
+    Column(
+        "tlp",
+        String(16),
+        nullable=False,
+        comment="its TLP; for unmarked objects the level chosen at import",
+    ),
     Column("distribution_id", ForeignKey("distribution.id"), nullable=False),
     Column("is_latest", Boolean, nullable=False),
     Column("revoked", Boolean, nullable=False),

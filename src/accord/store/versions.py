@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from accord.errors import VersionConflict
+from accord.errors import InvalidObject, VersionConflict
 from accord.stix.prepared import PreparedVersion
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
@@ -35,7 +35,9 @@ class WriteResult:
     new_objects: int = 0
     new_versions: int = 0
     unchanged: int = 0
-    conflicts: list[tuple[PreparedVersion, VersionConflict]] = field(default_factory=list)
+    conflicts: list[tuple[PreparedVersion, VersionConflict | InvalidObject]] = field(
+        default_factory=list
+    )
 
 
 INSERT_COLUMNS = (
@@ -54,8 +56,9 @@ INSERT_COLUMNS = (
     "content_hash",
     "body",
 )
-_VERSION, _DISTRIBUTION, _IS_LATEST, _HASH = (
-    INSERT_COLUMNS.index(c) for c in ("version", "distribution_id", "is_latest", "content_hash")
+_VERSION, _CREATOR, _TLP, _DISTRIBUTION, _IS_LATEST, _HASH = (
+    INSERT_COLUMNS.index(c)
+    for c in ("version", "created_by_ref", "tlp", "distribution_id", "is_latest", "content_hash")
 )
 
 
@@ -66,12 +69,16 @@ class _Version:
     content_hash: bytes
     is_latest: bool
     distribution_id: int
+    creator: str | None
+    tlp: str
     row: list[Any] | None = None  # set while the version waits to be inserted
 
 
 def _pending(row: list[Any]) -> _Version:
     """The bookkeeping entry of a row not inserted yet."""
-    return _Version(None, row[_VERSION], row[_HASH], False, row[_DISTRIBUTION], row)
+    return _Version(
+        None, row[_VERSION], row[_HASH], False, row[_DISTRIBUTION], row[_CREATOR], row[_TLP], row
+    )
 
 
 class VersionWriter:
@@ -81,12 +88,13 @@ class VersionWriter:
         self,
         connection: Connection,
         distribution_id: int,
-        unmarked_tlp: Tlp | None = None,
+        unmarked_tlp: Tlp,
         clock: Callable[[], str] = now_timestamp,
     ) -> None:
+        """``unmarked_tlp``: the level stored for objects that carry no TLP marking."""
         self._connection = connection
         self._distribution_id = distribution_id
-        self._unmarked_tlp = unmarked_tlp.value if unmarked_tlp else None
+        self._unmarked_tlp = unmarked_tlp.value
         self._clock = clock
         self._merged: dict[int, int] = {}
 
@@ -101,7 +109,7 @@ class VersionWriter:
         rows: list[list[Any]] = []
         fresh: dict[str, list[Any]] = {}  # first sight of an id stored nowhere yet
         touched: set[str] = set()
-        regranted: list[_Version] = []
+        regranted: list[tuple[_Version, str]] = []
         for obj in objects:
             digest = obj.digest
             versions = known.get(obj.id)
@@ -127,7 +135,12 @@ class VersionWriter:
             if same is not None:
                 result.unchanged += 1
                 if same.distribution_id != self._distribution_id:
-                    regranted.append(same)
+                    regranted.append((same, obj.tlp or self._unmarked_tlp))
+                continue
+            if versions and versions[0].creator != obj.created_by_ref:
+                # STIX 2.1 section 3.6: only the creator of an object may version it.
+                reason = "only the creator of the versions already stored may add a version"
+                result.conflicts.append((obj, InvalidObject(obj.id, "created_by_ref", reason)))
                 continue
             if versions:
                 result.new_versions += 1
@@ -147,7 +160,7 @@ class VersionWriter:
                 .values(is_latest=False),
                 [{"demoted_pk": pk} for pk in demoted],
             )
-        self._regrant(regranted)
+        self._regrant(regranted, date_added)
         return result
 
     def _insert_sql(self) -> str:
@@ -196,18 +209,34 @@ class VersionWriter:
             columns.content_hash,
             columns.is_latest,
             columns.distribution_id,
+            columns.created_by_ref,
+            columns.tlp,
         ).where(columns.id.in_(sorted(ids)))
-        for pk, object_id, version, digest, is_latest, dist in self._connection.execute(query):
-            found.setdefault(object_id, []).append(
-                _Version(pk, version, bytes(digest), bool(is_latest), dist)
+        for row in self._connection.execute(query):
+            found.setdefault(row.id, []).append(
+                _Version(
+                    row.pk,
+                    row.version,
+                    bytes(row.content_hash),
+                    bool(row.is_latest),
+                    row.distribution_id,
+                    row.created_by_ref,
+                    row.tlp,
+                )
             )
         return found
 
-    def _regrant(self, versions: list[_Version]) -> None:
-        """Extend stored versions' distributions to this write's recipients."""
+    def _regrant(self, regranted: list[tuple[_Version, str]], date_added: str) -> None:
+        """Give stored versions to this write's recipients too.
+
+        The version's distribution becomes the union of both; its TLP the more
+        restrictive of both (only unmarked objects can differ: the same content carries
+        the same markings), so no recipient sees it under a looser level than its giver
+        chose. Its date_added moves to now: for the new recipients it arrived now.
+        """
         ours = load_distribution(self._connection, self._distribution_id)
         updates = []
-        for version in versions:
+        for version, tlp in regranted:
             if version.distribution_id not in self._merged:
                 theirs = load_distribution(self._connection, version.distribution_id)
                 merged = theirs.union(ours)
@@ -217,14 +246,30 @@ class VersionWriter:
                     else distribution_id(self._connection, merged)
                 )
             target = self._merged[version.distribution_id]
-            if target != version.distribution_id and version.pk is not None:
-                updates.append({"regrant_pk": version.pk, "new_distribution": target})
-                version.distribution_id = target
+            stricter = max(Tlp(tlp), Tlp(version.tlp), key=lambda level: level.restriction)
+            if version.pk is None or (target, stricter.value) == (
+                version.distribution_id,
+                version.tlp,
+            ):
+                continue
+            updates.append(
+                {
+                    "regrant_pk": version.pk,
+                    "new_distribution": target,
+                    "new_tlp": stricter.value,
+                    "new_date_added": date_added,
+                }
+            )
+            version.distribution_id, version.tlp = target, stricter.value
         if updates:
             self._connection.execute(
                 update(stix_object)
                 .where(stix_object.c.pk == bindparam("regrant_pk"))
-                .values(distribution_id=bindparam("new_distribution")),
+                .values(
+                    distribution_id=bindparam("new_distribution"),
+                    tlp=bindparam("new_tlp"),
+                    date_added=bindparam("new_date_added"),
+                ),
                 updates,
             )
 

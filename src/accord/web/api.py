@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from accord import __version__
-from accord.errors import NotFound
+from accord.errors import MalformedInput, NotFound
 from accord.store import ObjectQuery, count_by_type, search
 from accord.store.identity import Principal
 from accord.web.auth import gate_for, principal, store_of
@@ -104,5 +104,5 @@ def _cursor(value: str | None) -> int | None:
     if value is None:
         return None
     if not value.isdigit():
-        raise NotFound("page cursor", value)
+        raise MalformedInput("next", f"{value!r} is not a page cursor this API handed out")
     return int(value)

@@ -45,7 +45,7 @@ def principal(
 
 def gate_for(request: Request, caller: Principal | None) -> AccessGate:
     viewer = Viewer(caller.org.id) if caller else Viewer.public()
-    return AccessGate(viewer, store_of(request).default_tlp)
+    return AccessGate(viewer)
 
 
 def _basic_credentials(encoded: str) -> tuple[str, str]:

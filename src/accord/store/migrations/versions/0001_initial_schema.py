@@ -136,8 +136,8 @@ def upgrade() -> None:
         sa.Column(
             "tlp",
             sa.String(length=16),
-            nullable=True,
-            comment="NULL: no TLP marking; the gate applies the default",
+            nullable=False,
+            comment="its TLP; for unmarked objects the level chosen at import",
         ),
         sa.Column("distribution_id", sa.Integer(), nullable=False),
         sa.Column("is_latest", sa.Boolean(), nullable=False),
@@ -155,9 +155,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("stix_object", schema=None) as batch_op:
         batch_op.create_index("ix_stix_object_date_added", ["date_added", "pk"], unique=False)
-        batch_op.create_index(
-            "ix_stix_object_type_pk", ["type", "pk"], unique=False
-        )
+        batch_op.create_index("ix_stix_object_type_pk", ["type", "pk"], unique=False)
 
     op.create_table(
         "user_account",
