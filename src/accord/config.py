@@ -48,7 +48,7 @@ class Settings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web server listens on.")
     default_marking: Tlp = Field(
         default=Tlp.AMBER,
-        description="TLP level the access gate applies to objects that carry no TLP marking.",
+        description="TLP level stored for imported objects that carry no TLP marking.",
     )
     node_name: str = Field(
         default="Accord node", min_length=1, description="Name shown on the node's pages."
