@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
@@ -67,11 +68,11 @@ def node_store() -> Iterator[Store]:
         store.close()
 
 
-def acting_org(store: Store, name: str | None) -> ids.Organisation:
-    with store.read() as connection:
-        if name:
-            return ids.get_organisation(connection, name)
-        return home_organisation(store, connection)
+def acting_org(store: Store, connection: Connection, name: str | None) -> ids.Organisation:
+    """The organisation named, or the node's own."""
+    if name:
+        return ids.get_organisation(connection, name)
+    return home_organisation(store, connection)
 
 
 @app.command("config")
@@ -150,7 +151,7 @@ def _import_options(
     skip_invalid: bool,
 ) -> ImportOptions:
     with store.read() as connection:
-        acting = acting_org(store, org)
+        acting = acting_org(store, connection, org)
         recipient_ids = frozenset(ids.get_organisation(connection, r).id for r in recipients)
         community_ids = (
             None
@@ -261,7 +262,8 @@ def export_command(
 ) -> None:
     """Write a STIX 2.1 bundle of what the organisation may see."""
     with node_store() as store:
-        viewer = acting_org(store, org)
+        with store.read() as connection:
+            viewer = acting_org(store, connection, org)
         if out_file is None:
             count = write_bundle(store, viewer, sys.stdout.buffer, type_ or [], since, all_versions)
         else:
@@ -374,7 +376,9 @@ def attack_load(
 ) -> None:
     """Load MITRE ATT&CK enterprise (TLP:CLEAR) into the store."""
     with node_store() as store:
-        report = load_attack(store, acting_org(store, org), path)
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        report = load_attack(store, acting, path)
     _print_summary([report], [])
 
 

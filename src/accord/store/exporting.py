@@ -6,8 +6,6 @@ import uuid
 from collections.abc import Sequence
 from typing import IO
 
-import orjson
-
 from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.identity import Organisation
@@ -29,7 +27,7 @@ def write_bundle(
     count = 0
     with store.read() as connection:
         for version in iter_versions(connection, gate, query):
-            stream.write((b",\n" if count else b"\n") + orjson.dumps(version.body))
+            stream.write((b",\n" if count else b"\n") + version.body_json.encode())
             count += 1
     stream.write(b"\n]}\n")
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -36,8 +37,15 @@ class StoredVersion:
     type: str
     version: str
     date_added: str
-    tlp: str | None
-    body: dict[str, Any]
+    tlp: str
+    #: the object as stored (canonical JSON); export writes it as it is
+    body_json: str
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        """The object, decoded on first use."""
+        decoded: dict[str, Any] = orjson.loads(self.body_json)
+        return decoded
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,4 @@ def _text_matches(connection: Connection, text: str) -> ColumnElement[bool]:
 
 
 def _version(row: Any) -> StoredVersion:
-    return StoredVersion(
-        row.pk, row.id, row.type, row.version, row.date_added, row.tlp, orjson.loads(row.body)
-    )
+    return StoredVersion(row.pk, row.id, row.type, row.version, row.date_added, row.tlp, row.body)

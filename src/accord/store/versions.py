@@ -111,7 +111,6 @@ class VersionWriter:
         touched: set[str] = set()
         regranted: list[tuple[_Version, str]] = []
         for obj in objects:
-            digest = obj.digest
             versions = known.get(obj.id)
             if versions is None:
                 first = fresh.get(obj.id)
@@ -128,8 +127,8 @@ class VersionWriter:
                 # The id comes again in this batch: track its versions the slow way.
                 versions = known[obj.id] = [_pending(first)]
                 touched.add(obj.id)
-            same, version = _same_or_new_version(versions, obj, digest, date_added)
-            if same is not None and same.content_hash != digest:
+            same, version = _same_or_new_version(versions, obj, date_added)
+            if same is not None and same.content_hash != obj.digest:
                 result.conflicts.append((obj, VersionConflict(obj.id, version)))
                 continue
             if same is not None:
@@ -294,13 +293,13 @@ def _mark_latest(known: dict[str, list[_Version]], touched: set[str]) -> list[in
 
 
 def _same_or_new_version(
-    versions: list[_Version], obj: PreparedVersion, digest: bytes, date_added: str
+    versions: list[_Version], obj: PreparedVersion, date_added: str
 ) -> tuple[_Version | None, str]:
     """The stored version this object would be (if any), and its version key."""
     version = obj.modified or obj.created
     if version is not None:
         return next((v for v in versions if v.version == version), None), version
-    same = next((v for v in versions if v.content_hash == digest), None)
+    same = next((v for v in versions if v.content_hash == obj.digest), None)
     if same is not None:
         return same, same.version
     return None, _unused_version(versions, date_added)
