@@ -53,6 +53,16 @@ class Settings(BaseModel):
     node_name: str = Field(
         default="Accord node", min_length=1, description="Name shown on the node's pages."
     )
+    taxii_max_content_length: int = Field(
+        default=100 * 1024 * 1024,
+        ge=1024,
+        description="Largest TAXII POST body accepted, in bytes (larger ones get 413).",
+    )
+    sync_interval: float = Field(
+        default=300,
+        ge=0,
+        description="Seconds between federation syncs run by `accord serve`; 0 turns them off.",
+    )
 
     @field_validator("home")
     @classmethod

@@ -147,3 +147,27 @@ class Forbidden(AccessDenied):
     """The credentials are valid, but the caller may not do this."""
 
     code = "forbidden"
+
+
+class ProtocolError(AccordError):
+    """A request the protocol's rules refuse before its content is looked at."""
+
+    code = "protocol-error"
+
+
+class NotAcceptable(ProtocolError):
+    """None of the media types the client accepts is one the server can answer with."""
+
+    code = "not-acceptable"
+
+
+class UnsupportedMediaType(ProtocolError):
+    """The request's body is not in a media type the endpoint takes."""
+
+    code = "unsupported-media-type"
+
+
+class PayloadTooLarge(ProtocolError):
+    """The request's body is larger than the server takes."""
+
+    code = "payload-too-large"

@@ -14,7 +14,11 @@ from accord.store.schema import stix_object
 
 def plan(connection: Connection, query: ObjectQuery) -> str:
     gate = AccessGate(Viewer("identity--00000000-0000-4000-8000-000000000000"))
-    statement = _select(connection, gate, query).order_by(stix_object.c.pk).limit(101)
+    statement = (
+        _select(connection, gate, query)
+        .order_by(stix_object.c.date_added, stix_object.c.pk)
+        .limit(101)
+    )
     sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
     return "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
 
@@ -22,7 +26,7 @@ def plan(connection: Connection, query: ObjectQuery) -> str:
 @pytest.mark.parametrize(
     ("query", "index", "may_sort"),
     [
-        (ObjectQuery(types=["indicator"]), "ix_stix_object_type_pk", False),
+        (ObjectQuery(types=["indicator"]), "ix_stix_object_type_date_added", False),
         # one object's versions are a handful: sorting them is free
         (ObjectQuery(ids=["indicator--00000000-0000-4000-8000-000000000000"]), "autoindex", True),
     ],

@@ -55,7 +55,7 @@ def test_new_versions_are_kept_and_the_newest_is_latest(
     gate = AccessGate(Viewer(options.org.id))
     with store.read() as connection:
         latest = search(connection, gate, ObjectQuery(ids=[v1["id"]])).items
-        every = search(connection, gate, ObjectQuery(ids=[v1["id"]], all_versions=True)).items
+        every = search(connection, gate, ObjectQuery(ids=[v1["id"]], versions=("all",))).items
     assert [v.body["name"] for v in latest] == ["third"]
     assert len(every) == 3
 

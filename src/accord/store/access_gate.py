@@ -95,5 +95,15 @@ class AccessGate:
         )
         return and_(self.visible(table), or_(table.c.is_latest, ~visible_newer))
 
+    def earliest_visible(self, table: Table = stix_object) -> ColumnElement[bool]:
+        """The row is visible and no older version of its object is visible to the viewer."""
+        older = stix_object.alias("older")
+        visible_older = exists().where(
+            older.c.id == table.c.id,
+            older.c.version < table.c.version,
+            self.visible(older),  # type: ignore[arg-type]
+        )
+        return and_(self.visible(table), ~visible_older)
+
     def _tlp_is(self, table: Table, level: Tlp) -> ColumnElement[bool]:
         return table.c.tlp == level.value

@@ -9,7 +9,7 @@ from typing import IO
 from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.identity import Organisation
-from accord.store.reading import ObjectQuery, iter_versions
+from accord.store.reading import ALL, LAST, ObjectQuery, iter_versions
 
 
 def write_bundle(
@@ -22,7 +22,9 @@ def write_bundle(
 ) -> int:
     """Write the bundle to ``stream`` object by object; returns the number of objects."""
     gate = AccessGate(Viewer(org.id))
-    query = ObjectQuery(types=types, added_since=added_since, all_versions=all_versions)
+    query = ObjectQuery(
+        types=types, added_since=added_since, versions=(ALL,) if all_versions else (LAST,)
+    )
     stream.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
     count = 0
     with store.read() as connection:

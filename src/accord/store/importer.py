@@ -47,6 +47,10 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 _Item = tuple[int, Any, PreparedVersion]  # (index in the source, raw object or None, prepared)
 
+#: Decides whether a validated object may enter through this import: None to admit it,
+#: else (property, reason) for the reject. It sees the object and its effective TLP.
+Admission = Callable[[PreparedVersion, Tlp], tuple[str, str] | None]
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -96,7 +100,9 @@ class ImportOptions:
     """Who imports, and to whom the imported objects are given.
 
     ``communities`` None means the importing organisation's own communities, so that
-    TLP:GREEN reaches "the community" without naming it each time.
+    TLP:GREEN reaches "the community" without naming it each time. ``received_from``
+    is the provenance of objects that came from another node; ``admit`` a further rule
+    on what may enter (a TAXII collection's filter).
     """
 
     org: Organisation
@@ -104,6 +110,8 @@ class ImportOptions:
     communities: frozenset[int] | None = None
     unmarked_tlp: Tlp | None = None
     skip_invalid: bool = False
+    received_from: str | None = None
+    admit: Admission | None = None
 
 
 def import_objects(
@@ -211,8 +219,12 @@ class _ImportRun:
         if communities is None:
             communities = communities_of(connection, options.org)
         dist = Distribution(frozenset({options.org.id}) | options.recipients, communities)
+        self._unmarked_tlp = options.unmarked_tlp or default_tlp
         self._writer = VersionWriter(
-            connection, distribution_id(connection, dist), options.unmarked_tlp or default_tlp
+            connection,
+            distribution_id(connection, dist),
+            self._unmarked_tlp,
+            received_from=options.received_from,
         )
         self._known_markings = set(
             connection.execute(
@@ -232,6 +244,11 @@ class _ImportRun:
 
     def take_prepared(self, index: int, raw: Any, obj: PreparedVersion) -> None:
         """Take an object validated elsewhere (``raw`` None: decode it only if rejected)."""
+        if self._options.admit is not None:
+            refused = self._options.admit(obj, Tlp(obj.tlp) if obj.tlp else self._unmarked_tlp)
+            if refused is not None:
+                self.reject(index, raw, InvalidObject(obj.id, *refused), obj)
+                return
         if obj.type == "marking-definition":
             self._known_markings.add(obj.id)
         if any(ref not in self._known_markings for ref in obj.marking_refs):

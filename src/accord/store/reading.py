@@ -1,31 +1,70 @@
-"""Reading STIX objects for a viewer. Every query here is filtered by the access gate."""
+"""Reading STIX objects for a viewer. Every query here is filtered by the access gate.
+
+Reads come in (date_added, pk) order, the order TAXII asks for, and page by keyset on
+that pair: a cursor is the last row's position, so paging needs no server memory and
+survives restarts and several server processes.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import JSON, ColumnElement, Select, cast, func, or_, select
+from sqlalchemy import JSON, ColumnElement, Select, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
+from accord.errors import MalformedInput
 from accord.store.access_gate import AccessGate
-from accord.store.schema import stix_object
+from accord.store.schema import distribution_community, stix_object
 
 EXPORT_BATCH = 1000
+#: version selectors besides exact version timestamps (TAXII's match[version] words)
+FIRST, LAST, ALL = "first", "last", "all"
+
+
+class Cursor(NamedTuple):
+    """A position in (date_added, pk) order: the last row of a page."""
+
+    date_added: str
+    pk: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.date_added}/{self.pk}".encode()).decode()
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            date_added, _, pk = base64.urlsafe_b64decode(text.encode()).decode().partition("/")
+            return cls(date_added, int(pk))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            reason = f"{text!r} is not a cursor this server handed out"
+            raise MalformedInput("next", reason) from None
 
 
 @dataclass(frozen=True)
 class ObjectQuery:
-    """What to read: filters, and whether to return every version or only the latest."""
+    """What to read: filters, and which versions of each object.
+
+    ``versions`` holds "last", "first", "all" and exact version timestamps; a version
+    is read when any of them selects it. "last" and "first" are the newest and oldest
+    versions the viewer may see.
+    """
 
     types: Sequence[str] = ()
     ids: Sequence[str] = ()
     text: str | None = None
     added_since: str | None = None
-    all_versions: bool = False
+    added_after: str | None = None
+    versions: Sequence[str] = (LAST,)
+    spec_versions: Sequence[str] = ()
+    tlp_levels: Sequence[str] = ()
+    creator: str | None = None
+    communities: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -47,11 +86,15 @@ class StoredVersion:
         decoded: dict[str, Any] = orjson.loads(self.body_json)
         return decoded
 
+    @property
+    def position(self) -> Cursor:
+        return Cursor(self.date_added, self.pk)
+
 
 @dataclass(frozen=True)
 class Page:
     items: list[StoredVersion]
-    next_cursor: int | None
+    next_cursor: Cursor | None
 
 
 def search(
@@ -59,23 +102,28 @@ def search(
     gate: AccessGate,
     query: ObjectQuery,
     limit: int = 100,
-    after_pk: int | None = None,
+    after: Cursor | None = None,
 ) -> Page:
-    """One page of matching versions in storage order; ``next_cursor`` continues it."""
-    statement = _select(connection, gate, query).order_by(stix_object.c.pk).limit(limit + 1)
-    if after_pk is not None:
-        statement = statement.where(stix_object.c.pk > after_pk)
+    """One page of matching versions in (date_added, pk) order; ``next_cursor`` continues."""
+    columns = stix_object.c
+    statement = (
+        _select(connection, gate, query).order_by(columns.date_added, columns.pk).limit(limit + 1)
+    )
+    if after is not None:
+        statement = statement.where(
+            tuple_(columns.date_added, columns.pk) > tuple_(after.date_added, after.pk)
+        )
     rows = [_version(row) for row in connection.execute(statement)]
     more = len(rows) > limit
     items = rows[:limit]
-    return Page(items, items[-1].pk if more and items else None)
+    return Page(items, items[-1].position if more and items else None)
 
 
 def iter_versions(
     connection: Connection, gate: AccessGate, query: ObjectQuery
 ) -> Iterator[StoredVersion]:
     """Every matching version, fetched in keyset-paged batches (memory stays flat)."""
-    after: int | None = None
+    after: Cursor | None = None
     while True:
         page = search(connection, gate, query, EXPORT_BATCH, after)
         yield from page.items
@@ -106,16 +154,46 @@ def _select(connection: Connection, gate: AccessGate, query: ObjectQuery) -> Sel
         columns.tlp,
         columns.body,
     )
-    statement = statement.where(gate.visible() if query.all_versions else gate.latest_visible())
+    statement = statement.where(_versions_selected(gate, query.versions))
     if query.types:
         statement = statement.where(columns.type.in_(list(query.types)))
     if query.ids:
         statement = statement.where(columns.id.in_(list(query.ids)))
     if query.added_since:
         statement = statement.where(columns.date_added >= query.added_since)
+    if query.added_after:
+        statement = statement.where(columns.date_added > query.added_after)
+    if query.spec_versions:
+        statement = statement.where(columns.spec_version.in_(list(query.spec_versions)))
+    if query.tlp_levels:
+        statement = statement.where(columns.tlp.in_(list(query.tlp_levels)))
+    if query.creator:
+        statement = statement.where(columns.created_by_ref == query.creator)
+    if query.communities:
+        statement = statement.where(
+            columns.distribution_id.in_(
+                select(distribution_community.c.distribution_id).where(
+                    distribution_community.c.community_id.in_(list(query.communities))
+                )
+            )
+        )
     if query.text:
         statement = statement.where(_text_matches(connection, query.text))
     return statement
+
+
+def _versions_selected(gate: AccessGate, selectors: Sequence[str]) -> ColumnElement[bool]:
+    if ALL in selectors or not selectors:
+        return gate.visible()
+    conditions = []
+    if LAST in selectors:
+        conditions.append(gate.latest_visible())
+    if FIRST in selectors:
+        conditions.append(gate.earliest_visible())
+    exact = [s for s in selectors if s not in (FIRST, LAST)]
+    if exact:
+        conditions.append(gate.visible() & stix_object.c.version.in_(exact))
+    return or_(*conditions)
 
 
 def _text_matches(connection: Connection, text: str) -> ColumnElement[bool]:

@@ -114,9 +114,15 @@ stix_object = Table(
     Column("revoked", Boolean, nullable=False),
     Column("name", Text),
     Column("content_hash", LargeBinary(16), nullable=False),
+    Column(
+        "received_from",
+        String(300),
+        comment="provenance: the organisation whose node sent it over TAXII; NULL if local",
+    ),
     Column("body", Text, nullable=False),
     UniqueConstraint("id", "version"),
-    Index("ix_stix_object_type_pk", "type", "pk"),  # pages within a type, no sort
+    # Reads page in (date_added, pk) order, as TAXII wants; within a type too.
+    Index("ix_stix_object_type_date_added", "type", "date_added", "pk"),
     Index("ix_stix_object_date_added", "date_added", "pk"),
 )
 
@@ -149,4 +155,65 @@ node_setting = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     comment="facts about this node kept in its store, e.g. its home organisation",
+)
+
+taxii_collection = Table(
+    "taxii_collection",
+    metadata,
+    Column("id", String(36), primary_key=True, comment="a UUID, as TAXII wants"),
+    Column("alias", String(100), unique=True),
+    Column("title", String(250), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("types", Text, nullable=False, default="", comment="comma-separated; empty: all"),
+    Column("tlp_ceiling", String(16), comment="most restrictive TLP shown; NULL: any"),
+    Column("creator", String(300), comment="only objects created by this identity"),
+    Column("created", String(32), nullable=False),
+    comment="a TAXII collection: a filtered view over the store, read through the gate",
+)
+
+taxii_collection_community = Table(
+    "taxii_collection_community",
+    metadata,
+    Column("collection_id", ForeignKey("taxii_collection.id"), primary_key=True),
+    Column("community_id", ForeignKey("community.id"), primary_key=True),
+    comment="the view shows objects given to these communities (none listed: any)",
+)
+
+taxii_collection_access = Table(
+    "taxii_collection_access",
+    metadata,
+    Column("collection_id", ForeignKey("taxii_collection.id"), primary_key=True),
+    Column("org_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+    Column("can_read", Boolean, nullable=False),
+    Column("can_write", Boolean, nullable=False),
+)
+
+taxii_status = Table(
+    "taxii_status",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("collection_id", ForeignKey("taxii_collection.id"), nullable=False),
+    Column("org_id", ForeignKey("organisation.id"), nullable=False),
+    Column("request_timestamp", String(32), nullable=False),
+    Column("resource", Text, nullable=False, comment="the TAXII status resource, JSON"),
+    comment="answers to TAXII POSTs, kept so that any server process can report them",
+)
+
+peer = Table(
+    "peer",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("api_root", Text, nullable=False, comment="the peer's TAXII API root URL"),
+    Column("collection", String(100), nullable=False, comment="collection pulled from"),
+    Column("push_collection", String(100), comment="collection pushed to; NULL: no push"),
+    Column("token_file", Text, nullable=False, comment="file holding our token at the peer"),
+    Column("org_id", ForeignKey("organisation.id"), nullable=False, comment="the peer's org"),
+    Column("pull_added_after", String(40), comment="checkpoint: pulled up to here"),
+    Column("pull_next", Text, comment="checkpoint: the page a broken pull resumes at"),
+    Column("push_after", Text, comment="checkpoint: (date_added, pk) pushed up to here"),
+    Column("last_sync", String(32)),
+    Column("last_error", Text),
+    Column("created", String(32), nullable=False),
+    comment="a node this one federates with over TAXII",
 )

@@ -54,6 +54,7 @@ INSERT_COLUMNS = (
     "revoked",
     "name",
     "content_hash",
+    "received_from",
     "body",
 )
 _VERSION, _CREATOR, _TLP, _DISTRIBUTION, _IS_LATEST, _HASH = (
@@ -90,9 +91,14 @@ class VersionWriter:
         distribution_id: int,
         unmarked_tlp: Tlp,
         clock: Callable[[], str] = now_timestamp,
+        received_from: str | None = None,
     ) -> None:
-        """``unmarked_tlp``: the level stored for objects that carry no TLP marking."""
+        """``unmarked_tlp``: the level stored for objects that carry no TLP marking.
+
+        ``received_from``: the organisation whose node sent these objects (provenance).
+        """
         self._connection = connection
+        self._received_from = received_from
         self._distribution_id = distribution_id
         self._unmarked_tlp = unmarked_tlp.value
         self._clock = clock
@@ -193,6 +199,7 @@ class VersionWriter:
             obj.revoked,
             obj.name,
             obj.digest,
+            self._received_from,
             obj.canonical.decode(),
         ]
 
@@ -317,3 +324,17 @@ def _unused_version(versions: list[_Version], date_added: str) -> str:
 def _next_microsecond(timestamp: str) -> str:
     moment = datetime.strptime(timestamp, NORMALIZED_FORMAT).replace(tzinfo=UTC)
     return (moment + timedelta(microseconds=1)).strftime(NORMALIZED_FORMAT)
+
+
+def delete_versions(connection: Connection, object_id: str, pks: Sequence[int]) -> int:
+    """Delete the given stored versions of ``object_id``; the newest left becomes latest."""
+    columns = stix_object.c
+    deleted = connection.execute(
+        stix_object.delete().where(columns.id == object_id, columns.pk.in_(list(pks)))
+    ).rowcount
+    newest = connection.execute(
+        select(columns.pk).where(columns.id == object_id).order_by(columns.version.desc()).limit(1)
+    ).scalar_one_or_none()
+    if newest is not None:
+        connection.execute(update(stix_object).where(columns.pk == newest).values(is_latest=True))
+    return int(deleted)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from accord import __version__
-from accord.errors import MalformedInput, NotFound
+from accord.credentials import gate_for, principal, store_of
+from accord.errors import NotFound
 from accord.store import ObjectQuery, count_by_type, search
 from accord.store.identity import Principal
-from accord.web.auth import gate_for, principal, store_of
+from accord.store.reading import ALL, LAST, Cursor
 
 router = APIRouter(prefix="/api")
 Caller = Annotated[Principal, Depends(principal)]
@@ -71,13 +72,16 @@ def list_objects(
     ] = None,
 ) -> ObjectPage:
     """Search the STIX objects the caller's organisation may see."""
-    query = ObjectQuery(types=type_ or (), ids=id_ or (), text=q, all_versions=all_versions)
+    query = ObjectQuery(
+        types=type_ or (), ids=id_ or (), text=q, versions=(ALL,) if all_versions else (LAST,)
+    )
     store = store_of(request)
     with store.read() as connection:
-        page = search(connection, gate_for(request, caller), query, limit, _cursor(next_))
+        after = Cursor.decode(next_) if next_ else None
+        page = search(connection, gate_for(request, caller), query, limit, after)
     return ObjectPage(
         objects=[version.body for version in page.items],
-        next=str(page.next_cursor) if page.next_cursor is not None else None,
+        next=page.next_cursor.encode() if page.next_cursor else None,
     )
 
 
@@ -98,11 +102,3 @@ def stats(request: Request, caller: Caller) -> Stats:
     store = store_of(request)
     with store.read() as connection:
         return Stats(by_type=count_by_type(connection, gate_for(request, caller)))
-
-
-def _cursor(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise MalformedInput("next", f"{value!r} is not a page cursor this API handed out")
-    return int(value)

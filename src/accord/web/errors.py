@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import (
     AccordError,
     AlreadyExists,
     Forbidden,
     InputError,
+    NotAcceptable,
     NotAuthenticated,
     NotFound,
+    PayloadTooLarge,
     StoreError,
+    UnsupportedMediaType,
 )
+from accord.taxii.media import TaxiiResponse, error_resource
 
 _STATUS: list[tuple[type[AccordError], int]] = [
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (NotFound, 404),
     (AlreadyExists, 409),
+    (NotAcceptable, 406),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
     (InputError, 422),
     (StoreError, 422),
 ]
@@ -32,11 +47,42 @@ def status_for(error: AccordError) -> int:
     return 500
 
 
+def _is_taxii(request: Request) -> bool:
+    return request.url.path.startswith("/taxii2")
+
+
+def _taxii_error(status: int, title: str, description: str, code: str) -> Response:
+    headers = {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
+    return TaxiiResponse(
+        error_resource(status, title, description, code), status_code=status, headers=headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Domain errors become HTTP answers: TAXII error messages under /taxii2, JSON elsewhere."""
+
     @app.exception_handler(AccordError)
-    async def _accord_error(_request: Request, error: AccordError) -> JSONResponse:
+    async def _accord_error(request: Request, error: AccordError) -> Response:
         status = status_for(error)
+        if _is_taxii(request):
+            return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code)
         headers = {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
         return JSONResponse(
             {"error": error.code, "message": str(error)}, status_code=status, headers=headers
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _is_taxii(request):
+            phrase = HTTPStatus(error.status_code).phrase
+            return _taxii_error(error.status_code, phrase, str(error.detail), "http-error")
+        return await http_exception_handler(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if _is_taxii(request):
+            where = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            return _taxii_error(422, "Unprocessable Entity", where, "input-invalid")
+        return await request_validation_exception_handler(request, error)

@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 
 from accord import __version__
 from accord.attribution.attack import ATTACK_VERSION_SETTING
+from accord.credentials import gate_for, optional_principal, store_of
 from accord.store import count_by_type
-from accord.web.auth import gate_for, optional_principal, store_of
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
