@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from accord.attribution import load_attack
 from accord.config import LoadedSettings, describe, load_settings
 from accord.demo import prepare_demo
-from accord.errors import AccordError, BatchRejected, ConfigError
+from accord.errors import AccordError, BatchRejected, ConfigError, NotFound
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.stix.reader import expand_sources
 from accord.stix.timestamps import normalize_timestamp
@@ -29,6 +29,14 @@ from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, ImportReport, Store, import_file
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
+from accord.taxii.collections import (
+    Rights,
+    add_collection,
+    get_collection,
+    grant,
+    list_collections,
+)
+from accord.taxii.federation import add_peer, list_peers, sync_all
 from accord.web.server import serve
 
 app = typer.Typer(
@@ -39,11 +47,17 @@ communities_app = typer.Typer(no_args_is_help=True, help="Sharing communities (T
 users_app = typer.Typer(no_args_is_help=True, help="Users (argon2-hashed passwords).")
 tokens_app = typer.Typer(no_args_is_help=True, help="API tokens (stored hashed, shown once).")
 attack_app = typer.Typer(no_args_is_help=True, help="MITRE ATT&CK knowledge base.")
+collections_app = typer.Typer(
+    no_args_is_help=True, help="TAXII collections: filtered views over the store."
+)
+peers_app = typer.Typer(no_args_is_help=True, help="Federation peers (other nodes, over TAXII).")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(communities_app, name="communities")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(attack_app, name="attack")
+app.add_typer(collections_app, name="collections")
+app.add_typer(peers_app, name="peers")
 
 out = Console()
 err = Console(stderr=True)
@@ -276,10 +290,14 @@ def export_command(
 def orgs_add(
     name: str,
     home: Annotated[bool, typer.Option(help="Make it the node's own organisation.")] = False,
+    identity_id: Annotated[
+        str | None,
+        typer.Option("--id", help="Its identity id on its own node (an organisation of a peer)."),
+    ] = None,
 ) -> None:
-    """Create an organisation (and its STIX identity)."""
+    """Create an organisation (and its STIX identity, unless it lives on another node)."""
     with node_store() as store, store.write() as connection:
-        created = ids.add_organisation(connection, name)
+        created = ids.add_organisation(connection, name, identity_id)
         if home:
             store.set_setting(connection, HOME_ORG_SETTING, created.id)
     out.print(f"{name}: {created.id}", highlight=False)
@@ -380,6 +398,181 @@ def attack_load(
             acting = acting_org(store, connection, org)
         report = load_attack(store, acting, path)
     _print_summary([report], [])
+
+
+def _rights_table(grants: dict[str, Rights], names: dict[str, str]) -> str:
+    return ", ".join(
+        f"{names.get(org, org)} ({'r' if r.can_read else ''}{'w' if r.can_write else ''})"
+        for org, r in sorted(grants.items(), key=lambda item: names.get(item[0], item[0]))
+    )
+
+
+@collections_app.command("add")
+def collections_add(
+    title: str,
+    alias: Annotated[str | None, typer.Option(help="Short name usable in URLs.")] = None,
+    description: str = "",
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only objects of this type.")
+    ] = None,
+    community: Annotated[
+        list[str] | None, typer.Option(help="Only objects given to this community.")
+    ] = None,
+    tlp_ceiling: Annotated[
+        str | None, typer.Option(help="Most restrictive TLP the collection shows.")
+    ] = None,
+    creator: Annotated[
+        str | None, typer.Option(help="Only objects created by this organisation.")
+    ] = None,
+    read: Annotated[list[str] | None, typer.Option(help="Organisation that may read.")] = None,
+    write: Annotated[list[str] | None, typer.Option(help="Organisation that may write.")] = None,
+) -> None:
+    """Create a TAXII collection (a view over the store) and grant rights on it."""
+    try:
+        ceiling = Tlp.parse(tlp_ceiling) if tlp_ceiling else None
+    except ValueError as exc:
+        raise ConfigError("--tlp-ceiling", str(exc)) from None
+    with node_store() as store, store.write() as connection:
+        created = add_collection(
+            connection,
+            title,
+            description=description,
+            alias=alias,
+            types=tuple(type_ or ()),
+            tlp_ceiling=ceiling,
+            creator=ids.get_organisation(connection, creator).id if creator else None,
+            communities=tuple(ids.get_community(connection, c) for c in community or ()),
+        )
+        readers, writers = set(read or ()), set(write or ())
+        for name in sorted(readers | writers):
+            org = ids.get_organisation(connection, name)
+            grant(connection, created, org.id, Rights(name in readers, name in writers))
+    out.print(created.id, highlight=False)
+
+
+@collections_app.command("grant")
+def collections_grant(
+    collection: Annotated[str, typer.Argument(help="Collection id or alias.")],
+    org: str,
+    read: Annotated[bool, typer.Option(help="May read.")] = True,
+    write: Annotated[bool, typer.Option(help="May write.")] = False,
+) -> None:
+    """Set an organisation's rights on a collection (--no-read --no-write revokes)."""
+    with node_store() as store, store.write() as connection:
+        grant(
+            connection,
+            get_collection(connection, collection),
+            ids.get_organisation(connection, org).id,
+            Rights(read, write),
+        )
+
+
+@collections_app.command("list")
+def collections_list() -> None:
+    """List the TAXII collections, their filters and who may read (r) or write (w)."""
+    with node_store() as store, store.read() as connection:
+        names = {o.id: o.name for o in ids.list_organisations(connection)}
+        table = Table("id", "alias", "title", "filter", "rights")
+        for found, grants in list_collections(connection):
+            view = [
+                f"types={','.join(found.types)}" if found.types else "",
+                f"tlp<={found.tlp_ceiling.value}" if found.tlp_ceiling else "",
+                f"creator={names.get(found.creator, found.creator)}" if found.creator else "",
+                f"communities={len(found.communities)}" if found.communities else "",
+            ]
+            table.add_row(
+                found.id,
+                found.alias or "",
+                found.title,
+                " ".join(v for v in view if v) or "everything",
+                _rights_table(grants, names),
+            )
+    out.print(table)
+
+
+@peers_app.command("add")
+def peers_add(
+    name: str,
+    api_root: Annotated[str, typer.Argument(help="The peer's TAXII API root URL.")],
+    collection: Annotated[str, typer.Option(help="Collection to pull from (id or alias).")],
+    token_file: Annotated[
+        Path, typer.Option(help="File holding our token there (or user:password with --auth).")
+    ],
+    auth: Annotated[str, typer.Option(help="bearer or basic.")] = "bearer",
+    push_collection: Annotated[
+        str | None, typer.Option(help="Collection to push to (default: no push).")
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(help="The peer's organisation here (default: one named NAME, created)."),
+    ] = None,
+) -> None:
+    """Register a peer node to sync with."""
+    with node_store() as store, store.write() as connection:
+        if org:
+            peer_org = ids.get_organisation(connection, org)
+        else:
+            try:
+                peer_org = ids.get_organisation(connection, name)
+            except NotFound:
+                peer_org = ids.add_organisation(connection, name)
+        add_peer(
+            connection, name, api_root, collection, str(token_file), peer_org, auth, push_collection
+        )
+    out.print(f"peer {name}: {api_root} as {peer_org.name}", highlight=False)
+
+
+@peers_app.command("list")
+def peers_list() -> None:
+    """List peers, their sync state and how many versions came from each."""
+    with node_store() as store, store.read() as connection:
+        table = Table(
+            "peer",
+            "API root",
+            "pull",
+            "push",
+            "organisation",
+            "received",
+            "last sync",
+            "last error",
+        )
+        for peer in list_peers(connection):
+            table.add_row(
+                peer.name,
+                peer.api_root,
+                peer.collection,
+                peer.push_collection or "",
+                peer.org.name,
+                str(peer.received),
+                peer.last_sync or "never",
+                peer.last_error or "",
+            )
+    out.print(table)
+
+
+@peers_app.command("sync")
+def peers_sync(
+    name: Annotated[str | None, typer.Argument(help="Only this peer.")] = None,
+) -> None:
+    """Sync now: pull from each peer (and push, where set up)."""
+    with node_store() as store:
+        with store.read() as connection:
+            home = home_organisation(store, connection)
+        table = Table("peer", "pulled", "new", "unchanged", "rejected", "pushed", "errors")
+        reports = sync_all(store, home, name)
+        for r in reports:
+            table.add_row(
+                r.peer,
+                str(r.pulled),
+                str(r.new),
+                str(r.unchanged),
+                str(r.rejected),
+                str(r.pushed),
+                "; ".join(r.errors),
+            )
+    out.print(table)
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)
 
 
 @app.command("serve")

@@ -26,7 +26,8 @@ def optional_principal(request: Request) -> Principal | None:
     scheme, _, credentials = header.partition(" ")
     store = store_of(request)
     with store.read() as connection:
-        if scheme.lower() == "bearer" and credentials:
+        # "Token" is how taxii2-client (the OASIS client) sends an API token.
+        if scheme.lower() in ("bearer", "token") and credentials:
             return authenticate_token(connection, credentials.strip())
         if scheme.lower() == "basic" and credentials:
             username, password = _basic_credentials(credentials)

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.cli_runner import accord_env, run_accord
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.live import free_port, start_node, stop
 
 
 @pytest.fixture(scope="module")
@@ -29,26 +20,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
     first = run_accord(["demo", "--no-serve"], env, timeout=600)
     assert first.returncode == 0, first.stderr
     token = first.stdout.split("API token:", 1)[1].split()[0]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/api/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, "server exited"
-        assert time.monotonic() < deadline, "server did not come up"
-        time.sleep(0.1)
-    yield base, first.stdout, token
-    server.terminate()
-    server.wait(timeout=10)
+    server = start_node(env, port)
+    yield f"http://127.0.0.1:{port}", first.stdout, token
+    stop(server)
     again = run_accord(["demo", "--no-serve"], env)
     assert "already set up" in again.stdout and "API token" not in again.stdout
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from accord.errors import AlreadyExists, NotAuthenticated, NotFound
+from accord.stix.ids import check_identifier
 from accord.stix.prepared import prepare
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp, marking_definition_for
@@ -59,10 +60,25 @@ class Principal:
     is_admin: bool = False
 
 
-def add_organisation(connection: Connection, name: str) -> Organisation:
-    """Create an organisation and its STIX identity (TLP:CLEAR: who we are is public)."""
+def add_organisation(
+    connection: Connection, name: str, identity_id: str | None = None
+) -> Organisation:
+    """Create an organisation and its STIX identity (TLP:CLEAR: who we are is public).
+
+    With ``identity_id``, the organisation is one whose identity lives on another node
+    (a federation peer): it is registered under that id, and its identity object
+    arrives with what the peer shares.
+    """
     if _find_org(connection, name) is not None:
         raise AlreadyExists("organisation", name)
+    if identity_id is not None:
+        check_identifier(None, "identity id", identity_id, {"identity"})
+        if _find_org(connection, identity_id) is not None:
+            raise AlreadyExists("organisation", identity_id)
+        connection.execute(
+            organisation.insert().values(id=identity_id, name=name, created=now_timestamp())
+        )
+        return Organisation(identity_id, name)
     created = _stix_now()
     org_id = f"identity--{uuid.uuid4()}"
     identity = {

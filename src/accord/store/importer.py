@@ -123,16 +123,28 @@ def import_objects(
 ) -> ImportReport:
     """Import one source in one transaction; raises BatchRejected unless skip_invalid."""
     with store.write() as connection:
-        run = _ImportRun(connection, source, options, store.default_tlp)
-        for index, raw in enumerate(objects):
-            run.take(index, raw)
-            if progress is not None and index % CHUNK == 0:
-                progress(index)
-            if len(run.failures) >= MAX_REPORTED:
-                break  # doomed, and enough reported to act on
-        report = run.finish()
-        if run.failures:
-            raise BatchRejected(source, run.failures)
+        return import_in(connection, store.default_tlp, objects, source, options, progress)
+
+
+def import_in(
+    connection: Connection,
+    default_tlp: Tlp,
+    objects: Iterable[Any],
+    source: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """``import_objects`` inside the caller's write transaction (which it may extend)."""
+    run = _ImportRun(connection, source, options, default_tlp)
+    for index, raw in enumerate(objects):
+        run.take(index, raw)
+        if progress is not None and index % CHUNK == 0:
+            progress(index)
+        if len(run.failures) >= MAX_REPORTED:
+            break  # doomed, and enough reported to act on
+    report = run.finish()
+    if run.failures:
+        raise BatchRejected(source, run.failures)
     return report
 
 

@@ -65,6 +65,8 @@ class ObjectQuery:
     tlp_levels: Sequence[str] = ()
     creator: str | None = None
     communities: Sequence[int] = ()
+    #: leave out versions that came from this organisation's node (no echo back)
+    not_received_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class StoredVersion:
     tlp: str
     #: the object as stored (canonical JSON); export writes it as it is
     body_json: str
+    #: provenance: the organisation whose node sent this version; None if local
+    received_from: str | None = None
 
     @cached_property
     def body(self) -> dict[str, Any]:
@@ -153,6 +157,7 @@ def _select(connection: Connection, gate: AccessGate, query: ObjectQuery) -> Sel
         columns.date_added,
         columns.tlp,
         columns.body,
+        columns.received_from,
     )
     statement = statement.where(_versions_selected(gate, query.versions))
     if query.types:
@@ -169,6 +174,10 @@ def _select(connection: Connection, gate: AccessGate, query: ObjectQuery) -> Sel
         statement = statement.where(columns.tlp.in_(list(query.tlp_levels)))
     if query.creator:
         statement = statement.where(columns.created_by_ref == query.creator)
+    if query.not_received_from:
+        statement = statement.where(
+            or_(columns.received_from.is_(None), columns.received_from != query.not_received_from)
+        )
     if query.communities:
         statement = statement.where(
             columns.distribution_id.in_(
@@ -209,4 +218,13 @@ def _text_matches(connection: Connection, text: str) -> ColumnElement[bool]:
 
 
 def _version(row: Any) -> StoredVersion:
-    return StoredVersion(row.pk, row.id, row.type, row.version, row.date_added, row.tlp, row.body)
+    return StoredVersion(
+        row.pk,
+        row.id,
+        row.type,
+        row.version,
+        row.date_added,
+        row.tlp,
+        row.body,
+        row.received_from,
+    )

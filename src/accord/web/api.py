@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from accord import __version__
 from accord.credentials import gate_for, principal, store_of
 from accord.errors import NotFound
-from accord.store import ObjectQuery, count_by_type, search
-from accord.store.identity import Principal
+from accord.store import ObjectQuery, count_by_type, iter_versions, search
+from accord.store.identity import Principal, list_organisations
 from accord.store.reading import ALL, LAST, Cursor
 
 router = APIRouter(prefix="/api")
@@ -94,6 +94,46 @@ def get_object(request: Request, caller: Caller, object_id: str) -> dict[str, An
     if not page.items:
         raise NotFound("object", object_id)  # also when hidden: existence is not disclosed
     return page.items[0].body
+
+
+class VersionProvenance(BaseModel):
+    version: str
+    date_added: str
+    tlp: str
+    received_from: str | None = Field(description="organisation whose node sent it; null: local")
+    received_from_id: str | None
+
+
+class Provenance(BaseModel):
+    id: str
+    versions: list[VersionProvenance]
+
+
+@router.get("/objects/{object_id}/provenance", tags=["objects"])
+def provenance(request: Request, caller: Caller, object_id: str) -> Provenance:
+    """Where each version of an object the caller may see came from."""
+    store = store_of(request)
+    query = ObjectQuery(ids=[object_id], versions=(ALL,))
+    with store.read() as connection:
+        versions = list(iter_versions(connection, gate_for(request, caller), query))
+        names = {org.id: org.name for org in list_organisations(connection)}
+    if not versions:
+        raise NotFound("object", object_id)
+    return Provenance(
+        id=object_id,
+        versions=[
+            VersionProvenance(
+                version=v.version,
+                date_added=v.date_added,
+                tlp=v.tlp,
+                received_from=names.get(v.received_from, v.received_from)
+                if v.received_from
+                else None,
+                received_from_id=v.received_from,
+            )
+            for v in versions
+        ],
+    )
 
 
 @router.get("/stats", tags=["objects"])

@@ -56,7 +56,13 @@ def upgrade() -> None:
             comment="collection pushed to; NULL: no push",
         ),
         sa.Column(
-            "token_file", sa.Text(), nullable=False, comment="file holding our token at the peer"
+            "token_file", sa.Text(), nullable=False, comment="file holding our credentials there"
+        ),
+        sa.Column(
+            "auth",
+            sa.String(length=10),
+            nullable=False,
+            comment="bearer (a token) or basic (user:pw)",
         ),
         sa.Column("org_id", sa.String(length=300), nullable=False, comment="the peer's org"),
         sa.Column(

@@ -1,0 +1,70 @@
+"""Real servers on 127.0.0.1 for tests: Accord nodes (`accord serve`) and peers."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Poll ``url`` until it answers (any HTTP status) or the process dies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=5)
+            return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, f"server for {url} exited with {process.returncode}"
+        assert time.monotonic() < deadline, f"{url} did not come up"
+        time.sleep(0.1)
+
+
+def start_node(env: dict[str, str], port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """`accord serve` on 127.0.0.1:port, up and answering."""
+    command = [sys.executable, "-m", "accord", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if log is None:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    else:
+        with log.open("ab") as output:  # the child keeps its own copy of the descriptor
+            process = subprocess.Popen(command, env=env, stdout=output, stderr=output)
+    wait_until_up(f"http://127.0.0.1:{port}/api/health", process)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running(command: Sequence[str], url: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    """Run ``command`` (a server) until the block ends; ``url`` tells when it is up."""
+    process = subprocess.Popen(
+        list(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_until_up(url, process)
+        yield
+    finally:
+        stop(process)
