@@ -7,7 +7,8 @@ import threading
 
 from accord.config import Settings
 from accord.errors import AccordError
-from accord.node import home_organisation, open_node_store
+from accord.node import home_organisation
+from accord.store import Store
 from accord.taxii.federation import sync_all
 
 log = logging.getLogger(__name__)
@@ -16,32 +17,30 @@ log = logging.getLogger(__name__)
 class SyncScheduler(threading.Thread):
     """Syncs at start and then every ``settings.sync_interval`` seconds until stopped."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
         super().__init__(name="accord-federation", daemon=True)
         self._settings = settings
+        self._store = store
         self._stopped = threading.Event()
 
     def run(self) -> None:
-        store = open_node_store(self._settings)
-        try:
-            while not self._stopped.is_set():
-                try:
-                    with store.read() as connection:
-                        home = home_organisation(store, connection)
-                    for report in sync_all(store, home):
-                        log.info(
-                            "peer %s: pulled %d (new %d), pushed %d%s",
-                            report.peer,
-                            report.pulled,
-                            report.new,
-                            report.pushed,
-                            f"; errors: {report.errors}" if report.errors else "",
-                        )
-                except AccordError as error:  # e.g. no home organisation yet: try again later
-                    log.warning("federation sync skipped: %s", error)
-                self._stopped.wait(self._settings.sync_interval)
-        finally:
-            store.close()
+        store = self._store
+        while not self._stopped.is_set():
+            try:
+                with store.read() as connection:
+                    home = home_organisation(store, connection)
+                for report in sync_all(store, home):
+                    log.info(
+                        "peer %s: pulled %d (new %d), pushed %d%s",
+                        report.peer,
+                        report.pulled,
+                        report.new,
+                        report.pushed,
+                        f"; errors: {report.errors}" if report.errors else "",
+                    )
+            except AccordError as error:  # e.g. no home organisation yet: try again later
+                log.warning("federation sync skipped: %s", error)
+            self._stopped.wait(self._settings.sync_interval)
 
     def stop(self) -> None:
         self._stopped.set()
