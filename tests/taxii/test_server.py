@@ -9,6 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accord.stix.tlp import Tlp
+from accord.store import ImportOptions, import_objects
+from accord.store import identity as ids
+from accord.taxii.collections import Rights, add_collection, grant
 from accord.taxii.media import TAXII
 from tests.factories import indicator
 from tests.taxii.conftest import MAX_BODY, TaxiiWorld
@@ -267,3 +270,38 @@ def test_write_errors(world: TaxiiWorld) -> None:
         response = client_a.post(url, content=broken, headers={"Content-Type": TAXII})
         assert response.status_code == 422 and "envelope" in response.json()["description"]
     assert objects_of(client_a, world.indicators.id) == []
+
+
+def test_community_and_creator_views(world: TaxiiWorld) -> None:
+    a, b = world.orgs["A"], world.orgs["B"]
+    with world.store.write() as connection:
+        region = ids.add_community(connection, "Region")
+        ids.join_community(connection, region, a)
+        regional = add_collection(connection, "Regional", communities=(region,))
+        by_b = add_collection(connection, "From B", creator=b.id)
+        for view in (regional, by_b):
+            grant(connection, view, a.id, Rights(True, True))
+    in_region = indicator(tlp=Tlp.GREEN)
+    import_objects(
+        world.store,
+        [in_region],
+        "regional feed",
+        ImportOptions(org=a, communities=frozenset({region})),
+    )
+    elsewhere = indicator(tlp=Tlp.GREEN)
+    no_community = ImportOptions(org=a, communities=frozenset())
+    import_objects(world.store, [elsewhere], "other feed", no_community)
+    from_b = indicator(tlp=Tlp.CLEAR, created_by=b.id)
+    import_objects(world.store, [from_b], "b's feed", ImportOptions(org=b))
+    client = world.client("A")
+    assert [o["id"] for o in objects_of(client, regional.id)] == [in_region["id"]]
+    assert [o["id"] for o in objects_of(client, by_b.id)] == [from_b["id"]]
+    refused = post(client, by_b.id, [indicator(created_by=a.id)])
+    assert refused["failure_count"] == 1 and "created_by_ref" in refused["failures"][0]["message"]
+    # posting to a community view gives the objects to that community
+    posted = indicator(tlp=Tlp.GREEN)
+    post(client, regional.id, [posted])
+    assert posted["id"] in {o["id"] for o in objects_of(client, regional.id)}
+    # a type filter that cannot meet the collection's own gives nothing, not everything
+    indicators_view = world.indicators.id
+    assert objects_of(client, indicators_view, **{"match[type]": "malware"}) == []
