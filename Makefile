@@ -30,6 +30,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/taxii.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage

@@ -59,6 +59,12 @@ class MalformedInput(InputError):
         super().__init__(f"{source}: {reason}")
 
 
+class InvalidParameter(MalformedInput):
+    """A request parameter (a filter, a cursor) that cannot be understood."""
+
+    code = "parameter-invalid"
+
+
 class InvalidObject(InputError):
     """One STIX object breaks a rule of STIX 2.1 (or of this node)."""
 

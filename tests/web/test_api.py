@@ -80,4 +80,4 @@ def test_bad_parameters_are_422(client: TestClient) -> None:
 def test_a_bad_cursor_is_422(client: TestClient) -> None:
     response = client.get("/api/objects", params={"next": "abc"})
     assert response.status_code == 422
-    assert response.json()["error"] == "input-malformed"
+    assert response.json()["error"] == "parameter-invalid"

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import JSON, ColumnElement, Select, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
-from accord.errors import MalformedInput
+from accord.errors import InvalidParameter
 from accord.store.access_gate import AccessGate
 from accord.store.schema import distribution_community, stix_object
 
@@ -43,7 +43,7 @@ class Cursor(NamedTuple):
             return cls(date_added, int(pk))
         except (binascii.Error, UnicodeDecodeError, ValueError):
             reason = f"{text!r} is not a cursor this server handed out"
-            raise MalformedInput("next", reason) from None
+            raise InvalidParameter("next", reason) from None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from accord.errors import InvalidObject, VersionConflict
@@ -99,6 +99,7 @@ class VersionWriter:
         """
         self._connection = connection
         self._received_from = received_from
+        self._latest_added: str | None = None
         self._distribution_id = distribution_id
         self._unmarked_tlp = unmarked_tlp.value
         self._clock = clock
@@ -107,7 +108,7 @@ class VersionWriter:
     def write(self, objects: Sequence[PreparedVersion]) -> WriteResult:
         """Store ``objects``; conflicting ones are returned, not stored."""
         result = WriteResult()
-        date_added = self._clock()
+        date_added = self._date_added()
         known = self._stored_versions({obj.id for obj in objects})
         # Rows are lists in INSERT_COLUMNS order, handed to the driver as they are: at
         # bulk-import rates SQLAlchemy's per-row parameter processing costs more than
@@ -167,6 +168,20 @@ class VersionWriter:
             )
         self._regrant(regranted, date_added)
         return result
+
+    def _date_added(self) -> str:
+        """Now, but later than anything stored: date_added grows in commit order even if
+        the wall clock steps back, so a TAXII client resuming with added_after (which
+        is strict) misses nothing. Writers are serialized, so the stored maximum is the
+        last commit's."""
+        now = self._clock()
+        if self._latest_added is None:
+            stored = self._connection.execute(select(func.max(stix_object.c.date_added)))
+            self._latest_added = stored.scalar() or ""
+        if now <= self._latest_added:
+            now = _next_microsecond(self._latest_added)
+        self._latest_added = now
+        return now
 
     def _insert_sql(self) -> str:
         marker = "?" if self._connection.dialect.paramstyle == "qmark" else "%s"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from accord.errors import MalformedInput
+from accord.errors import InvalidParameter
 from accord.stix.timestamps import normalize_timestamp
 from accord.store.reading import ALL, FIRST, LAST, Cursor, ObjectQuery
 
@@ -46,7 +46,7 @@ def _timestamp(name: str, value: str) -> str:
     try:
         return normalize_timestamp(value)
     except ValueError as exc:
-        raise MalformedInput(name, f"{value!r} is not an RFC 3339 timestamp: {exc}") from None
+        raise InvalidParameter(name, f"{value!r} is not an RFC 3339 timestamp: {exc}") from None
 
 
 def _versions(value: str | None) -> tuple[str, ...] | None:
@@ -60,7 +60,7 @@ def _spec_versions(value: str | None) -> tuple[str, ...]:
     parts = _split(value)
     for part in parts:
         if part not in SPEC_VERSIONS:
-            raise MalformedInput("match[spec_version]", f"{part!r} is not a STIX spec version")
+            raise InvalidParameter("match[spec_version]", f"{part!r} is not a STIX spec version")
     return parts
 
 

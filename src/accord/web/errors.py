@@ -18,6 +18,7 @@ from accord.errors import (
     AlreadyExists,
     Forbidden,
     InputError,
+    InvalidParameter,
     NotAcceptable,
     NotAuthenticated,
     NotFound,
@@ -65,6 +66,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _accord_error(request: Request, error: AccordError) -> Response:
         status = status_for(error)
         if _is_taxii(request):
+            # TAXII 2.1 section 3.6: filters it cannot understand are a 400; 422 is for
+            # content it understands but cannot process.
+            if isinstance(error, InvalidParameter):
+                status = 400
             return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code)
         headers = {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
         return JSONResponse(
@@ -84,5 +89,5 @@ def install_error_handlers(app: FastAPI) -> None:
             where = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
             )
-            return _taxii_error(422, "Unprocessable Entity", where, "input-invalid")
+            return _taxii_error(400, "Bad Request", where, InvalidParameter.code)
         return await request_validation_exception_handler(request, error)

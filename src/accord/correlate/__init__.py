@@ -1,0 +1,1 @@
+"""Correlation: STIX patterns compiled into indexes, matched against observations."""
