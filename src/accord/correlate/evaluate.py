@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,7 @@ from accord.correlate.model import (
     StartStop,
     Test,
     Within,
+    key_text,
 )
 
 #: STIX 2.1 domain, relationship and meta object types: patterns never match them.
@@ -63,6 +64,8 @@ class Observation:
     last: datetime
     count: int = 1
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: where it was read (a log file and line, an observed-data id), for reports
+    source: str = ""
 
     def __post_init__(self) -> None:
         if not self.by_id:
@@ -95,6 +98,7 @@ def observations_from_stix(objects: Iterable[dict[str, Any]]) -> list[Observatio
                 parse_timestamp(sdo["first_observed"]),
                 parse_timestamp(sdo["last_observed"]),
                 int(sdo["number_observed"]),
+                source=str(sdo.get("id", "")),
             )
         )
     return found
@@ -369,3 +373,48 @@ def _latest_first(binding: Binding, observations: Sequence[Observation]) -> date
 
 def _earliest_last(binding: Binding, observations: Sequence[Observation]) -> datetime:
     return min(observations[i].last for i, _ in binding)
+
+
+# -- flattening ----------------------------------------------------------------------
+
+_MAX_DEPTH = 4  # references followed from one object (guards against cycles)
+
+
+def observation_fields(observation: Observation) -> Iterator[tuple[str, Any]]:
+    """Every (object path, value) pair the observation holds, as index lookups use them.
+
+    Lists appear as ``[*]`` steps and references are followed, so a pattern path
+    without numeric index steps finds here the values the evaluator would select.
+    """
+    for obj in observation.by_id.values():
+        object_type = obj.get("type")
+        if isinstance(object_type, str) and object_type not in NOT_OBSERVABLE:
+            yield from _walk(f"{object_type}:", obj, observation, True, 0)
+
+
+def _walk(
+    prefix: str, value: Any, observation: Observation, first: bool, depth: int
+) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if first and key in ("type", "id", "spec_version"):
+                continue
+            path = prefix + ("" if first else ".") + key_text(key)
+            if key.endswith(("_hex", "_bin")):
+                continue  # bytes after decoding: not anchored by value
+            if key.endswith("_ref") and isinstance(item, str):
+                target = observation.by_id.get(item)
+                if target is not None and depth < _MAX_DEPTH:
+                    yield from _walk(path, target, observation, False, depth + 1)
+            elif key.endswith("_refs") and isinstance(item, list):
+                for ref in item:
+                    target = observation.by_id.get(ref) if isinstance(ref, str) else None
+                    if target is not None and depth < _MAX_DEPTH:
+                        yield from _walk(path + "[*]", target, observation, False, depth + 1)
+            else:
+                yield from _walk(path, item, observation, False, depth)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(prefix + "[*]", item, observation, False, depth)
+    else:
+        yield prefix, value

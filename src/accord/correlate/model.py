@@ -42,13 +42,28 @@ class ObjectPath:
 
     @property
     def text(self) -> str:
+        """Canonical text: ``file:hashes.'SHA-256'``, ``network-traffic:protocols[*]``.
+
+        Keys are quoted only when they are not identifiers, so the spellings a pattern
+        may use for one path (``hashes.MD5``, ``hashes.'MD5'``) read the same.
+        """
         out = [f"{self.object_type}:"]
         for step, is_index in zip(self.steps, self.index_steps, strict=True):
             if is_index:
                 out.append(f"[{step}]")
             else:
-                out.append(("" if len(out) == 1 else ".") + str(step))
+                out.append(("" if len(out) == 1 else ".") + key_text(str(step)))
         return "".join(out)
+
+
+_IDENTIFIER = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def key_text(key: str) -> str:
+    """A path key as a pattern writes it: bare if an identifier, else quoted."""
+    if _IDENTIFIER.fullmatch(key):
+        return key
+    return "'" + key.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +170,12 @@ class CompiledPattern:
     def single_observation(self) -> bool:
         """One ``[...]`` with no qualifier: it matches or not on each observation alone."""
         return isinstance(self.expression, Observe)
+
+
+def leaves(expression: Expression) -> list[Observe]:
+    """The ``[...]`` parts of an observation expression, left to right."""
+    if isinstance(expression, Observe):
+        return [expression]
+    if isinstance(expression, Repeats | Within | StartStop):
+        return leaves(expression.expression)
+    return leaves(expression.left) + leaves(expression.right)

@@ -1,0 +1,62 @@
+"""The index and the streaming correlator lose no match and invent none."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from accord.correlate.compiler import compile_pattern
+from accord.correlate.engine import Correlator
+from accord.correlate.evaluate import matches, observation_fields, observations_from_stix
+from accord.correlate.index import PatternIndex, TypeAnchor, ValueAnchor, anchors
+from tests.correlate.test_differential import observation_bundle, pattern
+
+
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(pattern(), observation_bundle())
+def test_streaming_through_the_index_agrees_with_the_evaluator(
+    text: str, bundle: dict[str, Any]
+) -> None:
+    compiled = compile_pattern(text)
+    observations = observations_from_stix(bundle["objects"])
+    observations.sort(key=lambda o: o.first)
+    expected = matches(compiled, observations)
+    index = PatternIndex()
+    index.add("indicator--x", compiled)
+    correlator = Correlator(index, retention=timedelta(days=365))
+    found = []
+    for observation in observations:
+        found += correlator.feed(observation_fields(observation), lambda o=observation: o)
+    assert bool(found) == expected, text
+    for match in found:  # each report is a real match over what it names
+        assert matches(compiled, list(match.observations))
+
+
+def test_anchors_pick_lookups_over_scans() -> None:
+    both = compile_pattern("[file:name LIKE '%.exe' AND file:hashes.'SHA-256' = 'ab']")
+    assert anchors(both) == {ValueAnchor("file:hashes.'SHA-256'", "ab")}
+    either = compile_pattern("[domain-name:value IN ('a.example', 'b.example')]")
+    assert anchors(either) == {
+        ValueAnchor("domain-name:value", "a.example"),
+        ValueAnchor("domain-name:value", "b.example"),
+    }
+    like_only = compile_pattern("[url:value LIKE 'http://%/wp-admin%']")
+    assert anchors(like_only) == {TypeAnchor("url")}
+    sequence = compile_pattern("[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [domain-name:value = 'x']")
+    assert len(anchors(sequence)) == 2  # every part must be seen
+
+
+def test_network_lookups_find_addresses_inside() -> None:
+    index = PatternIndex()
+    index.add("v4", compile_pattern("[ipv4-addr:value ISSUBSET '10.1.0.0/16']"))
+    index.add("v6", compile_pattern("[ipv6-addr:value ISSUBSET '2001:db8::/32']"))
+    assert index.candidates([("ipv4-addr:value", "10.1.200.3")]) == {0}
+    assert index.candidates([("ipv4-addr:value", "10.2.0.1")]) == set()
+    assert index.candidates([("ipv6-addr:value", "2001:db8:1::5")]) == {1}
+    assert index.candidates([("ipv4-addr:value", "not an address")]) == set()
