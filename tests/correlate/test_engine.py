@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from accord.correlate.compiler import compile_pattern
+from accord.correlate.compiler import _fast_compile, compile_pattern, parse_pattern
 from accord.correlate.engine import Correlator
 from accord.correlate.evaluate import matches, observation_fields, observations_from_stix
 from accord.correlate.index import PatternIndex, TypeAnchor, ValueAnchor, anchors
@@ -60,3 +60,17 @@ def test_network_lookups_find_addresses_inside() -> None:
     assert index.candidates([("ipv4-addr:value", "10.2.0.1")]) == set()
     assert index.candidates([("ipv6-addr:value", "2001:db8:1::5")]) == {1}
     assert index.candidates([("ipv4-addr:value", "not an address")]) == set()
+
+
+def test_the_fast_compiler_builds_what_the_grammar_builds() -> None:
+    samples = [
+        "[ipv4-addr:value = '198.51.100.7']",
+        "[file:hashes.'SHA-256' = '" + "ab" * 32 + "']",
+        "[ file:hashes.MD5 = '" + "0" * 32 + "' OR file:name = 'a\\'b.exe' ]",
+        "[domain-name:value = 'a.example' AND domain-name:value != 'b.example' OR url:value"
+        " = 'http://x/\\\\y']",
+        "[x-custom:extensions.'x-ext'.field = 'v']",
+    ]
+    for text in samples:
+        fast = _fast_compile(text)
+        assert fast is not None and fast == parse_pattern(text), text

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from stix2patterns.validator import run_validator
 
-__all__ = ["check_pattern", "fast_accepts"]
+__all__ = ["COMPARISON_PARTS", "PATH_STEP", "check_pattern", "fast_accepts"]
 
 # Token shapes of the subset; they are deliberately narrower than the grammar's lexer.
 # The lexer reads these words as keywords, never as identifiers (true/false are boolean
@@ -44,6 +44,12 @@ _PATH = rf"{_FIRST_STEP}(?:\.(?:{_IDENT}|{_STRING}))*"
 # and the end of the text.  AND/OR need a space either side: 'x'ANDfile lexes differently.
 _COMPARISON = re.compile(rf"{_OBJECT_TYPE}:({_PATH}) ?!?= ?({_STRING})(?: (?:AND|OR) | ?(\])\Z)")
 _PATH_STEP = re.compile(r"\.(?:([a-zA-Z_][a-zA-Z0-9_]*)|'((?:[^'\\]|\\['\\])*)')")
+PATH_STEP = _PATH_STEP
+#: The fast subset's comparison with its parts captured: type, path, operator, quoted
+#: literal, then the connective (AND/OR) or the closing bracket.
+COMPARISON_PARTS = re.compile(
+    rf"({_OBJECT_TYPE}):({_PATH}) ?(!?=) ?({_STRING})(?: (AND|OR) | ?(\])\Z)"
+)
 
 # Hash names that stix2patterns checks (after upper-casing and dropping '-' and "'"), and
 # what it accepts.  It tests each with re.match and a '$', so a single trailing newline is
