@@ -11,7 +11,7 @@ from accord.correlate.compiler import _fast_compile, compile_pattern, parse_patt
 from accord.correlate.engine import Correlator
 from accord.correlate.evaluate import matches, observation_fields, observations_from_stix
 from accord.correlate.index import PatternIndex, TypeAnchor, ValueAnchor, anchors
-from tests.correlate.test_differential import observation_bundle, pattern
+from tests.correlate.strategies import observation_bundle, pattern
 
 
 @settings(
