@@ -29,3 +29,29 @@ def run_accord(
         timeout=timeout,
         check=False,
     )
+
+
+# Runs a command as its only child and reports that child's peak RSS: the test process's
+# own RUSAGE_CHILDREN would also count every earlier test's subprocesses.
+_MEASURED = (
+    "import resource, subprocess, sys;"
+    "done = subprocess.run(sys.argv[1:]);"
+    "sys.stderr.write(f'\\nPEAK_KIB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n');"
+    "sys.exit(done.returncode)"
+)
+
+
+def run_accord_measured(
+    args: list[str], env: dict[str, str], timeout: float = 600
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run ``accord args``; also return its peak resident memory (KiB, with its children)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED, sys.executable, "-m", "accord", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    peak = int(result.stderr.rsplit("PEAK_KIB=", 1)[1].split()[0])
+    return result, peak

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 import tempfile
@@ -20,6 +21,9 @@ from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
 from accord.config import LoadedSettings, describe, load_settings
+from accord.correlate.inputs import INPUT_FORMATS, observed_in
+from accord.correlate.logs import SkipReport
+from accord.correlate.run import correlate
 from accord.demo import prepare_demo
 from accord.errors import AccordError, BatchRejected, ConfigError, NotFound
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
@@ -573,6 +577,64 @@ def peers_sync(
     out.print(table)
     if any(r.errors for r in reports):
         raise typer.Exit(1)
+
+
+def _mapping(entries: list[str]) -> dict[str, str]:
+    mapping = {}
+    for entry in entries:
+        field, sep, path = entry.partition("=")
+        if not sep or not field or not path:
+            raise ConfigError(
+                "--map", f"{entry!r}: write FIELD=OBJECT-PATH, e.g. src_ip=ipv4-addr:value"
+            )
+        mapping[field] = path
+    return mapping
+
+
+@app.command("correlate")
+def correlate_command(
+    log: Annotated[
+        list[Path], typer.Option("--log", help="Log or STIX observed-data file (repeatable).")
+    ],
+    log_format: Annotated[
+        str | None,
+        typer.Option(help=f"One of {', '.join(INPUT_FORMATS)} (default: detected)."),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=OBJECT-PATH, e.g. src_ip=ipv4-addr:value; ts=time."),
+    ] = None,
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Match logs against every indicator the organisation may see; store sightings."""
+    if output not in ("text", "json"):
+        raise ConfigError("--format", f"{output!r}: use text or json")
+    mapping = _mapping(map_ or [])
+    skipped = SkipReport()
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        observed = itertools.chain.from_iterable(
+            observed_in(path, log_format, mapping, skipped) for path in log
+        )
+        report = correlate(store, acting, observed, ", ".join(str(p) for p in log))
+    if skipped.counts:
+        err.print(f"skipped: {skipped}", highlight=False, markup=False)
+    for indicator_id, reason in list(report.unusable.items())[:10]:
+        err.print(f"indicator {indicator_id} not usable: {reason}", highlight=False, markup=False)
+    if output == "json":
+        sys.stdout.write(orjson.dumps(report.as_json()).decode() + "\n")
+        return
+    table = Table("observations", "indicators", "matches", "indicators matched", "sightings stored")
+    table.add_row(
+        f"{report.observations:,}",
+        f"{report.indicators:,}",
+        f"{report.matches:,}",
+        f"{report.indicators_matched:,}",
+        f"{len(report.sightings):,}",
+    )
+    out.print(table)
 
 
 @app.command("serve")

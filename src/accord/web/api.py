@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
+from accord.correlate.inputs import observed_in
+from accord.correlate.logs import SkipReport
+from accord.correlate.run import correlate
 from accord.credentials import gate_for, principal, store_of
-from accord.errors import NotFound
+from accord.errors import InvalidParameter, NotFound, PayloadTooLarge
 from accord.store import ObjectQuery, count_by_type, iter_versions, search
 from accord.store.identity import Principal, list_organisations
 from accord.store.reading import ALL, LAST, Cursor
@@ -134,6 +140,54 @@ def provenance(request: Request, caller: Caller, object_id: str) -> Provenance:
             for v in versions
         ],
     )
+
+
+class CorrelationResult(BaseModel):
+    observations: int
+    matches: int
+    indicators_matched: int
+    sightings: list[str] = Field(description="ids of the sightings stored")
+    skipped: dict[str, int] = Field(description="log lines skipped, by reason")
+
+
+@router.post("/correlate", tags=["correlation"])
+async def correlate_log(
+    request: Request,
+    caller: Caller,
+    log_format: Annotated[
+        str | None, Query(alias="format", description="zeek, suricata, jsonl, csv or stix")
+    ] = None,
+    map_: Annotated[
+        list[str] | None, Query(alias="map", description="FIELD=OBJECT-PATH (repeatable)")
+    ] = None,
+) -> CorrelationResult:
+    """Match the posted log against the caller's indicators; sightings are stored."""
+    mapping = {}
+    for entry in map_ or []:
+        field, sep, path = entry.partition("=")
+        if not sep:
+            raise InvalidParameter("map", f"{entry!r}: write FIELD=OBJECT-PATH")
+        mapping[field] = path
+    limit = request.app.state.settings.taxii_max_content_length
+    with tempfile.TemporaryDirectory(prefix="accord-correlate-") as spool:
+        log = Path(spool) / "posted.log"
+        size = 0
+        with log.open("wb") as stream:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"the log is over {limit} bytes; use `accord correlate`")
+                stream.write(chunk)
+        skipped = SkipReport()
+        report = await run_in_threadpool(
+            lambda: correlate(
+                store_of(request),
+                caller.org,
+                observed_in(log, log_format, mapping, skipped),
+                "a log posted to the API",
+            )
+        )
+    return CorrelationResult(**report.as_json(), skipped=dict(skipped.counts))
 
 
 @router.get("/stats", tags=["objects"])
