@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
 from accord.config import LoadedSettings, describe, load_settings
+from accord.correlate.graph import build_graph
 from accord.correlate.inputs import INPUT_FORMATS, observed_in
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import correlate
@@ -30,7 +31,7 @@ from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.stix.reader import expand_sources
 from accord.stix.timestamps import normalize_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import ImportOptions, ImportReport, Store, import_file
+from accord.store import AccessGate, ImportOptions, ImportReport, Store, Viewer, import_file
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
 from accord.taxii.collections import (
@@ -55,6 +56,7 @@ collections_app = typer.Typer(
     no_args_is_help=True, help="TAXII collections: filtered views over the store."
 )
 peers_app = typer.Typer(no_args_is_help=True, help="Federation peers (other nodes, over TAXII).")
+correlate_app = typer.Typer(help="Correlate logs with shared indicators; the correlation graph.")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(communities_app, name="communities")
 app.add_typer(users_app, name="users")
@@ -62,6 +64,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(attack_app, name="attack")
 app.add_typer(collections_app, name="collections")
 app.add_typer(peers_app, name="peers")
+app.add_typer(correlate_app, name="correlate")
 
 out = Console()
 err = Console(stderr=True)
@@ -591,11 +594,13 @@ def _mapping(entries: list[str]) -> dict[str, str]:
     return mapping
 
 
-@app.command("correlate")
+@correlate_app.callback(invoke_without_command=True)
 def correlate_command(
+    ctx: typer.Context,
     log: Annotated[
-        list[Path], typer.Option("--log", help="Log or STIX observed-data file (repeatable).")
-    ],
+        list[Path] | None,
+        typer.Option("--log", help="Log or STIX observed-data file (repeatable)."),
+    ] = None,
     log_format: Annotated[
         str | None,
         typer.Option(help=f"One of {', '.join(INPUT_FORMATS)} (default: detected)."),
@@ -608,6 +613,10 @@ def correlate_command(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Match logs against every indicator the organisation may see; store sightings."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not log:
+        raise ConfigError("--log", "name at least one log file (or use `correlate graph`)")
     if output not in ("text", "json"):
         raise ConfigError("--format", f"{output!r}: use text or json")
     mapping = _mapping(map_ or [])
@@ -634,6 +643,31 @@ def correlate_command(
         f"{report.indicators_matched:,}",
         f"{len(report.sightings):,}",
     )
+    out.print(table)
+
+
+@correlate_app.command("graph")
+def correlate_graph(
+    object_id: Annotated[str, typer.Option("--id", help="The object to start from.")],
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Objects linked to one object through the observables they share."""
+    with node_store() as store, store.read() as connection:
+        viewer = acting_org(store, connection, org)
+        graph = build_graph(connection, AccessGate(Viewer(viewer.id)), object_id)
+    if output == "json":
+        sys.stdout.write(orjson.dumps(graph.as_json()).decode() + "\n")
+        return
+    table = Table("from", "link", "to", "shared values")
+    names = {n["id"]: n["name"] or n["id"] for n in graph.nodes.values()}
+    for edge in graph.edges:
+        table.add_row(
+            names[edge["source"]],
+            edge["kind"],
+            names[edge["target"]],
+            ", ".join(edge.get("values", [])),
+        )
     out.print(table)
 
 

@@ -64,6 +64,30 @@ def test_correlate_a_zeek_log_from_the_command_line(tmp_path: Path) -> None:
     assert text.returncode == 0 and "indicators matched" in text.stdout
     bad_map = run_accord(["correlate", "--log", str(log), "--map", "nonsense"], env)
     assert bad_map.returncode == 2 and "--map" in bad_map.stderr
+    assert run_accord(["correlate"], env).returncode == 2  # nothing to correlate
+
+
+def test_the_graph_from_the_command_line(tmp_path: Path) -> None:
+    env = accord_env(tmp_path / "home")
+    assert run_accord(["init", "--org", "CERT-A"], env).returncode == 0
+    first = indicator(pattern=f"[ipv4-addr:value = '{C2}']", name="first sighting of the C2")
+    second = indicator(pattern=f"[ipv4-addr:value IN ('{C2}', '10.0.0.6')]", name="C2 pair")
+    feed = tmp_path / "feed.json"
+    feed.write_bytes(orjson.dumps(bundle(first, second)))
+    assert run_accord(["import", str(feed)], env).returncode == 0
+    result = run_accord(["correlate", "graph", "--id", first["id"], "--format", "json"], env)
+    assert result.returncode == 0, result.stderr
+    graph = orjson.loads(result.stdout)
+    assert graph["root"] == first["id"]
+    assert graph["edges"] == [
+        {"source": first["id"], "target": second["id"], "kind": "shares", "values": [C2]}
+    ]
+    text = run_accord(["correlate", "graph", "--id", first["id"]], env)
+    assert "C2 pair" in text.stdout and C2 in text.stdout
+    missing = run_accord(
+        ["correlate", "graph", "--id", "indicator--" + "0" * 8 + "-0000-4000-8000-" + "0" * 12], env
+    )
+    assert missing.returncode == 1 and "no object named" in missing.stderr
 
 
 def test_the_api_correlates_a_posted_log(store: Store, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
+from accord.correlate.graph import build_graph
 from accord.correlate.inputs import observed_in
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import correlate
@@ -188,6 +189,14 @@ async def correlate_log(
             )
         )
     return CorrelationResult(**report.as_json(), skipped=dict(skipped.counts))
+
+
+@router.get("/objects/{object_id}/graph", tags=["correlation"])
+def correlation_graph(request: Request, caller: Caller, object_id: str) -> dict[str, Any]:
+    """Objects linked to this one through shared observables: nodes, and edges with the
+    values they share (or the relationship or containment that links them)."""
+    with store_of(request).read() as connection:
+        return build_graph(connection, gate_for(request, caller), object_id).as_json()
 
 
 @router.get("/stats", tags=["objects"])
