@@ -20,11 +20,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
-from accord.config import LoadedSettings, describe, load_settings
+from accord.config import LoadedSettings, describe, load_settings, retention_window
 from accord.correlate.graph import build_graph
 from accord.correlate.inputs import INPUT_FORMATS, observed_in
 from accord.correlate.logs import SkipReport
-from accord.correlate.run import correlate
+from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
 from accord.errors import AccordError, BatchRejected, ConfigError, NotFound
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
@@ -159,8 +159,21 @@ def import_command(
         if skip_invalid:
             _write_rejects(reports, rejects)
         _print_summary(reports, failed)
+        if any(r.stored for r in reports):
+            _catch_up(store, options.org)
         if failed:
             raise typer.Exit(1)
+
+
+def _catch_up(store: Store, org: ids.Organisation) -> None:
+    """New indicators meet the organisation's retained observations at once."""
+    report = catch_up(store, org)
+    if report.sightings:
+        err.print(
+            f"{len(report.sightings)} new sightings: indicators just imported match "
+            "retained observations",
+            highlight=False,
+        )
 
 
 def _import_options(
@@ -627,11 +640,16 @@ def correlate_command(
         observed = itertools.chain.from_iterable(
             observed_in(path, log_format, mapping, skipped) for path in log
         )
-        report = correlate(store, acting, observed, ", ".join(str(p) for p in log))
+        window = retention_window(settings().settings)
+        report = correlate(store, acting, observed, ", ".join(str(p) for p in log), window)
     if skipped.counts:
         err.print(f"skipped: {skipped}", highlight=False, markup=False)
     for indicator_id, reason in list(report.unusable.items())[:10]:
         err.print(f"indicator {indicator_id} not usable: {reason}", highlight=False, markup=False)
+    _print_correlation(report, output)
+
+
+def _print_correlation(report: CorrelationReport, output: str) -> None:
     if output == "json":
         sys.stdout.write(orjson.dumps(report.as_json()).decode() + "\n")
         return
@@ -644,6 +662,19 @@ def correlate_command(
         f"{len(report.sightings):,}",
     )
     out.print(table)
+
+
+@correlate_app.command("catch-up")
+def correlate_catch_up(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Match indicators that arrived since the last run against retained observations."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        report = catch_up(store, acting)
+    _print_correlation(report, output)
 
 
 @correlate_app.command("graph")

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,12 @@ class Settings(BaseModel):
         default=100 * 1024 * 1024,
         ge=1024,
         description="Largest TAXII POST body accepted, in bytes (larger ones get 413).",
+    )
+    correlation_retention_days: float = Field(
+        default=7,
+        ge=0,
+        description="Days of observations kept after a correlation run, so that indicators "
+        "arriving later are matched against them; 0 keeps none.",
     )
     sync_interval: float = Field(
         default=300,
@@ -175,3 +182,8 @@ def _hide_password(url: str) -> str:
         return url
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{host}"
+
+
+def retention_window(settings: Settings) -> timedelta:
+    """How long correlation keeps observations for indicators that arrive later."""
+    return timedelta(days=settings.correlation_retention_days)

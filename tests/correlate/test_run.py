@@ -4,12 +4,15 @@ in, sightings stored (and stored once, however often the same input is correlate
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import stix2
+from sqlalchemy import select
 
-from accord.correlate.evaluate import observation_fields, observations_from_stix
-from accord.correlate.run import Observed, correlate
+from accord.correlate.evaluate import observations_from_stix
+from accord.correlate.retention import record_of
+from accord.correlate.run import Observed, catch_up, correlate
 from accord.stix.tlp import Tlp
 from accord.store import (
     AccessGate,
@@ -21,6 +24,7 @@ from accord.store import (
     search,
 )
 from accord.store import identity as ids
+from accord.store.schema import retained_observation
 from tests.factories import indicator
 
 
@@ -47,7 +51,7 @@ def observed_bundle() -> list[dict[str, Any]]:
 
 
 def as_observed(objects: list[dict[str, Any]]) -> list[Observed]:
-    return [(list(observation_fields(o)), lambda o=o: o) for o in observations_from_stix(objects)]
+    return [Observed(record_of(o), lambda o=o: o) for o in observations_from_stix(objects)]
 
 
 def test_matches_become_sightings_once(store: Store) -> None:
@@ -89,3 +93,35 @@ def test_matches_become_sightings_once(store: Store) -> None:
     assert sorted(again.sightings) == sorted(report.sightings)
     with store.read() as connection:
         assert len(search(connection, gate, ObjectQuery(types=["sighting"])).items) == 2
+
+
+def test_a_later_indicator_meets_retained_observations(store: Store) -> None:
+    with store.write() as connection:
+        org = ids.add_organisation(connection, "CERT-A")
+    import_objects(store, [indicator(tlp=Tlp.GREEN)], "old feed", ImportOptions(org=org))
+    seen = observed_bundle()
+    first = correlate(store, org, as_observed(seen), "bundle")
+    assert first.sightings == []
+    assert catch_up(store, org).indicators == 0  # nothing new since the run
+    late = indicator(pattern="[domain-name:value = 'c2.evil.example']", tlp=Tlp.GREEN)
+    import_objects(store, [late], "new feed", ImportOptions(org=org))
+    caught = catch_up(store, org)
+    assert (caught.indicators, caught.observations, caught.indicators_matched) == (1, 2, 1)
+    gate = AccessGate(Viewer(org.id))
+    with store.read() as connection:
+        [sighting] = search(connection, gate, ObjectQuery(types=["sighting"])).items
+    assert sighting.body["sighting_of_ref"] == late["id"] and sighting.body["count"] == 3
+    assert catch_up(store, org).indicators == 0
+
+
+def test_retention_keeps_only_the_window(store: Store) -> None:
+    with store.write() as connection:
+        org = ids.add_organisation(connection, "CERT-A")
+    old, new = observed_bundle(), observed_bundle()
+    for obj in old:
+        if obj["type"] == "observed-data":
+            obj["first_observed"] = obj["last_observed"] = "2024-01-01T00:00:00Z"
+    correlate(store, org, as_observed(old + new), "two months", window=timedelta(days=7))
+    with store.read() as connection:
+        kept = connection.execute(select(retained_observation.c.last_observed)).scalars().all()
+    assert sorted(kept) == ["2024-05-01T10:05:00.000Z", "2024-05-01T11:00:00.000Z"]

@@ -7,8 +7,9 @@ from collections.abc import Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
-from accord.correlate.evaluate import Observation, observation_fields, observations_from_stix
+from accord.correlate.evaluate import Observation, observations_from_stix
 from accord.correlate.logs import FORMATS, SkipReport, observation_of, read_records
+from accord.correlate.retention import record_of
 from accord.correlate.run import Observed
 from accord.errors import MalformedInput
 from accord.stix.reader import open_source
@@ -33,7 +34,7 @@ def observed_in(
         yield from _stix(str(path))
         return
     for record in read_records(path, fmt, mapping, skipped):
-        yield record.fields, partial(observation_of, record)
+        yield Observed(record, partial(observation_of, record))
 
 
 def _looks_like_bundle(path: Path) -> bool:
@@ -52,7 +53,7 @@ def _stix(path: str) -> Iterator[Observed]:
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedInput(path, f"an observed-data object lacks or garbles {exc}") from None
     for observation in observations:
-        yield list(observation_fields(observation)), partial(_given, observation)
+        yield Observed(record_of(observation), partial(_given, observation))
 
 
 def _given(observation: Observation) -> Observation:

@@ -218,3 +218,17 @@ peer = Table(
     Column("created", String(32), nullable=False),
     comment="a node this one federates with over TAXII",
 )
+
+retained_observation = Table(
+    "retained_observation",
+    metadata,
+    Column("pk", RowId, primary_key=True, autoincrement=True),
+    Column("org_id", ForeignKey("organisation.id"), nullable=False),
+    Column("first_observed", String(32), nullable=False),
+    Column("last_observed", String(32), nullable=False),
+    Column("number_observed", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("fields", Text, nullable=False, comment="JSON list of [object path, value]"),
+    Index("ix_retained_observation_org_last", "org_id", "last_observed"),
+    comment="an organisation's recent observations, kept so later indicators meet them",
+)

@@ -6,6 +6,7 @@ import logging
 import threading
 
 from accord.config import Settings
+from accord.correlate.run import catch_up
 from accord.errors import AccordError
 from accord.node import home_organisation
 from accord.store import Store
@@ -29,7 +30,8 @@ class SyncScheduler(threading.Thread):
             try:
                 with store.read() as connection:
                     home = home_organisation(store, connection)
-                for report in sync_all(store, home):
+                reports = sync_all(store, home)
+                for report in reports:
                     log.info(
                         "peer %s: pulled %d (new %d), pushed %d%s",
                         report.peer,
@@ -38,6 +40,8 @@ class SyncScheduler(threading.Thread):
                         report.pushed,
                         f"; errors: {report.errors}" if report.errors else "",
                     )
+                if any(r.new for r in reports):  # new indicators meet retained observations
+                    catch_up(store, home)
             except AccordError as error:  # e.g. no home organisation yet: try again later
                 log.warning("federation sync skipped: %s", error)
             self._stopped.wait(self._settings.sync_interval)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
+from accord.config import retention_window
 from accord.correlate.graph import build_graph
 from accord.correlate.inputs import observed_in
 from accord.correlate.logs import SkipReport
@@ -186,6 +187,7 @@ async def correlate_log(
                 caller.org,
                 observed_in(log, log_format, mapping, skipped),
                 "a log posted to the API",
+                retention_window(request.app.state.settings),
             )
         )
     return CorrelationResult(**report.as_json(), skipped=dict(skipped.counts))
