@@ -40,8 +40,9 @@ class SyncScheduler(threading.Thread):
                         report.pushed,
                         f"; errors: {report.errors}" if report.errors else "",
                     )
-                if any(r.new for r in reports):  # new indicators meet retained observations
-                    catch_up(store, home)
+                # Indicators that arrived since (pulled, pushed to us, imported) meet
+                # the retained observations; cheap when nothing is new.
+                catch_up(store, home)
             except AccordError as error:  # e.g. no home organisation yet: try again later
                 log.warning("federation sync skipped: %s", error)
             self._stopped.wait(self._settings.sync_interval)
