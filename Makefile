@@ -31,6 +31,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/taxii.py
+	$(BIN)/python benchmarks/correlate.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage
