@@ -591,8 +591,9 @@ def phase_index(seed: int, count: int) -> PatternIndex:
         ],
     ]
     tables = (
-        f"{len(index.by_value):,} value keys, {sum(map(len, index.by_network.values())):,} "
-        f"networks in {len(index.by_network)} tables, "
+        f"{len(index.by_value):,} value keys, "
+        f"{sum(len(t) for ts in index.by_network.values() for t in ts.values()):,} "
+        f"networks in {sum(map(len, index.by_network.values()))} tables, "
         f"{sum(map(len, index.by_type.values())):,} type-anchored slots "
         f"({', '.join(f'{t} {len(s):,}' for t, s in index.by_type.items())})"
     )

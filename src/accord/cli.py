@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from accord.attribution import load_attack
 from accord.config import LoadedSettings, describe, load_settings, retention_window
 from accord.correlate.graph import build_graph
-from accord.correlate.inputs import INPUT_FORMATS, observed_in
+from accord.correlate.inputs import INPUT_FORMATS, observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
@@ -41,7 +41,7 @@ from accord.taxii.collections import (
     grant,
     list_collections,
 )
-from accord.taxii.federation import add_peer, list_peers, sync_all
+from accord.taxii.federation import add_peer, list_peers, received_count, sync_all
 from accord.web.server import serve
 
 app = typer.Typer(
@@ -563,7 +563,7 @@ def peers_list() -> None:
                 peer.collection,
                 peer.push_collection or "",
                 peer.org.name,
-                str(peer.received),
+                str(received_count(connection, peer)),
                 peer.last_sync or "never",
                 peer.last_error or "",
             )
@@ -595,18 +595,6 @@ def peers_sync(
         raise typer.Exit(1)
 
 
-def _mapping(entries: list[str]) -> dict[str, str]:
-    mapping = {}
-    for entry in entries:
-        field, sep, path = entry.partition("=")
-        if not sep or not field or not path:
-            raise ConfigError(
-                "--map", f"{entry!r}: write FIELD=OBJECT-PATH, e.g. src_ip=ipv4-addr:value"
-            )
-        mapping[field] = path
-    return mapping
-
-
 @correlate_app.callback(invoke_without_command=True)
 def correlate_command(
     ctx: typer.Context,
@@ -632,7 +620,10 @@ def correlate_command(
         raise ConfigError("--log", "name at least one log file (or use `correlate graph`)")
     if output not in ("text", "json"):
         raise ConfigError("--format", f"{output!r}: use text or json")
-    mapping = _mapping(map_ or [])
+    try:
+        mapping = parse_mapping(map_ or [])
+    except ValueError as exc:
+        raise ConfigError("--map", str(exc)) from None
     skipped = SkipReport()
     with node_store() as store:
         with store.read() as connection:

@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -16,10 +15,10 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from accord.stix.tlp import Tlp
 from accord.store import identity as ids
-from accord.taxii.federation import sync_all
+from accord.taxii.federation import add_peer, sync_all
 from tests.factories import indicator
 from tests.live import free_port, running
-from tests.taxii.nodes import Node, know, make_node
+from tests.taxii.nodes import Node, make_node
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -79,7 +78,7 @@ def test_taxii2_client_speaks_to_accord(node: tuple[Node, str, str]) -> None:
         _ = Server(f"http://127.0.0.1:{served.port}/taxii2/", auth=TokenAuth("nope")).title
 
 
-def _medallion_config(tmp_path: Path, objects: list[dict[str, Any]]) -> tuple[Path, str]:
+def _medallion_config(tmp_path: Path) -> tuple[Path, str]:
     collection_id = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
     data = {
         "/discovery": {
@@ -124,7 +123,7 @@ def _medallion_config(tmp_path: Path, objects: list[dict[str, Any]]) -> tuple[Pa
 
 
 def test_federation_pulls_from_medallion(tmp_path: Path) -> None:
-    config, collection_id = _medallion_config(tmp_path, [])
+    config, collection_id = _medallion_config(tmp_path)
     port = free_port()
     medallion_root = f"http://127.0.0.1:{port}/api1/"
     command = [sys.executable, "-m", "medallion.scripts.run", "--host", "127.0.0.1"]
@@ -147,8 +146,6 @@ def test_federation_pulls_from_medallion(tmp_path: Path) -> None:
         with local.store() as store:
             with store.write() as connection:
                 peer_org = ids.add_organisation(connection, "Medallion peer")
-            from accord.taxii.federation import add_peer
-
             with store.write() as connection:
                 add_peer(
                     connection,
@@ -164,7 +161,6 @@ def test_federation_pulls_from_medallion(tmp_path: Path) -> None:
             assert first.errors == [] and first.new == 101 and first.pulled == 101
             again = sync_all(store, home)[0]
             assert again.errors == [] and again.new == 0
-            know(store, peer_org)
     stored = [v for v in local.versions() if v[0].startswith("indicator--")]
     assert len(stored) == 101 == len(set(stored))
     assert local.count(received_from=peer_org.id) == 101

@@ -14,7 +14,6 @@ persistent value index is future work for stores of millions of indicators.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,13 +56,8 @@ def indicator_values(body: dict[str, Any]) -> set[str]:
         if isinstance(anchor, ValueAnchor):
             values.add(str(anchor.value))
         elif isinstance(anchor, NetworkAnchor):
-            net = anchor.network
-            values.add(f"{_address_text(net.address, net.bits)}/{net.prefix}")
+            values.add(str(anchor.network))
     return values
-
-
-def _address_text(number: int, bits: int) -> str:
-    return str(ipaddress.IPv4Address(number) if bits == 32 else ipaddress.IPv6Address(number))
 
 
 def _observable_values(body: dict[str, Any]) -> set[str]:

@@ -113,8 +113,8 @@ class PatternIndex:
     patterns: list[CompiledPattern] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # what each slot stands for (an id)
     by_value: dict[tuple[str, Any], list[int]] = field(default_factory=dict)
-    #: (path, address width, prefix length) → network number → slots
-    by_network: dict[tuple[str, int, int], dict[int, list[int]]] = field(default_factory=dict)
+    #: path → (address width, prefix length) → network number → slots
+    by_network: dict[str, dict[tuple[int, int], dict[int, list[int]]]] = field(default_factory=dict)
     by_type: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, key: str, pattern: CompiledPattern) -> int:
@@ -126,7 +126,8 @@ class PatternIndex:
                 self.by_value.setdefault((anchor.path, anchor.value), []).append(slot)
             elif isinstance(anchor, NetworkAnchor):
                 net = anchor.network
-                table = self.by_network.setdefault((anchor.path, net.bits, net.prefix), {})
+                tables = self.by_network.setdefault(anchor.path, {})
+                table = tables.setdefault((net.bits, net.prefix), {})
                 table.setdefault(net.address >> (net.bits - net.prefix), []).append(slot)
             else:
                 self.by_type.setdefault(anchor.object_type, []).append(slot)
@@ -144,8 +145,10 @@ class PatternIndex:
                 hit = None
             if hit:
                 found.update(hit)
-            if by_network and type(value) is str:
-                self._networks(path, value, found)
+            if type(value) is str:
+                tables = by_network.get(path)
+                if tables:
+                    _networks(tables, value, found)
             if by_type:
                 types.add(path.partition(":")[0])
         for object_type in types:
@@ -154,17 +157,21 @@ class PatternIndex:
                 found.update(slots)
         return found
 
-    def _networks(self, path: str, value: str, found: set[int]) -> None:
-        try:
-            address = ipaddress.ip_address(value.partition("/")[0])
-        except ValueError:
-            return
-        number, bits = int(address), address.max_prefixlen
-        for (table_path, table_bits, prefix), table in self.by_network.items():
-            if table_path == path and table_bits == bits:
-                hit = table.get(number >> (bits - prefix))
-                if hit:
-                    found.update(hit)
+
+def _networks(
+    tables: dict[tuple[int, int], dict[int, list[int]]], value: str, found: set[int]
+) -> None:
+    """Slots of the networks (of one path) that contain the address ``value``."""
+    try:
+        address = ipaddress.ip_address(value.partition("/")[0])
+    except ValueError:
+        return
+    number, bits = int(address), address.max_prefixlen
+    for (table_bits, prefix), table in tables.items():
+        if table_bits == bits:
+            hit = table.get(number >> (bits - prefix))
+            if hit:
+                found.update(hit)
 
 
 def object_types(pattern: CompiledPattern) -> frozenset[str]:

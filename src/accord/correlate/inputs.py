@@ -21,6 +21,17 @@ _BUNDLE_START = re.compile(
 )
 
 
+def parse_mapping(entries: list[str]) -> dict[str, str]:
+    """``FIELD=OBJECT-PATH`` entries (the --map option) as a mapping; ValueError names a bad one."""
+    mapping = {}
+    for entry in entries:
+        field, sep, path = entry.partition("=")
+        if not sep or not field or not path:
+            raise ValueError(f"{entry!r}: write FIELD=OBJECT-PATH, e.g. src_ip=ipv4-addr:value")
+        mapping[field] = path
+    return mapping
+
+
 def observed_in(
     path: str | Path,
     fmt: str | None = None,

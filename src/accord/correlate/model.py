@@ -7,6 +7,7 @@ evaluator (exact semantics) and by the index builder (what to look up).
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,6 +74,10 @@ class Cidr:
     address: int
     prefix: int
     bits: int
+
+    def __str__(self) -> str:
+        address = ipaddress.IPv4Address if self.bits == 32 else ipaddress.IPv6Address
+        return f"{address(self.address)}/{self.prefix}"
 
     def contains(self, other: Cidr) -> bool:
         if self.bits != other.bits or self.prefix > other.prefix:

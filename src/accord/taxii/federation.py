@@ -15,7 +15,6 @@ node never forwards to a third node what the markings forbid.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +47,6 @@ class Peer:
     push_collection: str | None = None
     last_sync: str | None = None
     last_error: str | None = None
-    received: int = 0
 
     def client(self) -> TaxiiClient:
         try:
@@ -110,9 +108,6 @@ def get_peer(connection: Connection, name: str) -> Peer:
     row = connection.execute(select(peer_table).where(peer_table.c.name == name)).first()
     if row is None:
         raise NotFound("peer", name)
-    received = connection.execute(
-        select(func.count()).where(stix_object.c.received_from == row.org_id)
-    ).scalar_one()
     return Peer(
         name=row.name,
         api_root=row.api_root,
@@ -123,8 +118,13 @@ def get_peer(connection: Connection, name: str) -> Peer:
         push_collection=row.push_collection,
         last_sync=row.last_sync,
         last_error=row.last_error,
-        received=int(received),
     )
+
+
+def received_count(connection: Connection, peer: Peer) -> int:
+    """How many stored versions came from ``peer`` (a count over the store: for display)."""
+    query = select(func.count()).where(stix_object.c.received_from == peer.org.id)
+    return int(connection.execute(query).scalar_one())
 
 
 def sync(store: Store, peer: Peer, home: Organisation) -> SyncReport:
@@ -221,21 +221,11 @@ def push(store: Store, peer: Peer, client: TaxiiClient, report: SyncReport) -> N
             return
 
 
-def sync_all(
-    store: Store,
-    home: Organisation,
-    only: str | None = None,
-    on_report: Callable[[SyncReport], None] | None = None,
-) -> list[SyncReport]:
+def sync_all(store: Store, home: Organisation, only: str | None = None) -> list[SyncReport]:
+    """Sync with every peer (or the one named ``only``), one after the other."""
     with store.read() as connection:
         peers = [get_peer(connection, only)] if only else list_peers(connection)
-    reports = []
-    for peer in peers:
-        report = sync(store, peer, home)
-        reports.append(report)
-        if on_report is not None:
-            on_report(report)
-    return reports
+    return [sync(store, peer, home) for peer in peers]
 
 
 def _pull_checkpoint(connection: Connection, peer: Peer) -> tuple[str | None, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
@@ -97,9 +98,14 @@ def _page(
         if object_id is not None:
             query = dataclasses.replace(query, ids=(object_id,))
         scoped = collection.scope(query)
-        if scoped is None:
-            return Page([], None)
-        return search(connection, gate_for(request, caller), scoped, filters.limit, filters.after)
+        page = (
+            Page([], None)
+            if scoped is None
+            else search(connection, gate_for(request, caller), scoped, filters.limit, filters.after)
+        )
+    if object_id is not None and not page.items and filters.after is None:
+        raise NotFound("object", object_id)  # also when hidden: existence is not disclosed
+    return page
 
 
 def _headers(items: list[StoredVersion]) -> dict[str, str]:
@@ -112,16 +118,12 @@ def _headers(items: list[StoredVersion]) -> dict[str, str]:
 
 
 def _envelope(page: Page) -> bytes:
-    """The envelope, written from the stored JSON without decoding it."""
-    parts = [b'{"more":', b"true" if page.next_cursor else b"false"]
-    if page.next_cursor:
-        parts.append(b',"next":"' + page.next_cursor.encode().encode() + b'"')
-    if page.items:
-        parts.append(b',"objects":[')
-        parts.append(b",".join(item.body_json.encode() for item in page.items))
-        parts.append(b"]")
-    parts.append(b"}")
-    return b"".join(parts)
+    """The envelope, with the objects spliced in as stored (never decoded)."""
+    head = orjson.dumps(_more(page))
+    if not page.items:
+        return head
+    objects = b",".join(item.body_json.encode() for item in page.items)
+    return head[:-1] + b',"objects":[' + objects + b"]}"
 
 
 def _more(page: Page) -> dict[str, Any]:
@@ -260,8 +262,6 @@ def get_object(
 ) -> TaxiiResponse:
     _check_root(root)
     page = _page(request, caller, collection_id, filters, object_id=object_id)
-    if not page.items and filters.after is None:
-        raise NotFound("object", object_id)  # also when hidden: existence is not disclosed
     return TaxiiResponse(_envelope(page), headers=_headers(page.items))
 
 
@@ -311,8 +311,6 @@ def object_versions(
 ) -> TaxiiResponse:
     _check_root(root)
     page = _page(request, caller, collection_id, filters, (ALL,), object_id)
-    if not page.items and filters.after is None:
-        raise NotFound("object", object_id)
     body = _more(page)
     body["versions"] = [v.version for v in page.items]
     return TaxiiResponse(body, headers=_headers(page.items))

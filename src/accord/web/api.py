@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from accord import __version__
 from accord.config import retention_window
 from accord.correlate.graph import build_graph
-from accord.correlate.inputs import observed_in
+from accord.correlate.inputs import observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import correlate
 from accord.credentials import gate_for, principal, store_of
@@ -164,12 +164,10 @@ async def correlate_log(
     ] = None,
 ) -> CorrelationResult:
     """Match the posted log against the caller's indicators; sightings are stored."""
-    mapping = {}
-    for entry in map_ or []:
-        field, sep, path = entry.partition("=")
-        if not sep:
-            raise InvalidParameter("map", f"{entry!r}: write FIELD=OBJECT-PATH")
-        mapping[field] = path
+    try:
+        mapping = parse_mapping(map_ or [])
+    except ValueError as exc:
+        raise InvalidParameter("map", str(exc)) from None
     limit = request.app.state.settings.taxii_max_content_length
     with tempfile.TemporaryDirectory(prefix="accord-correlate-") as spool:
         log = Path(spool) / "posted.log"

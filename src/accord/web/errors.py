@@ -48,12 +48,17 @@ def status_for(error: AccordError) -> int:
     return 500
 
 
+def _challenge(status: int) -> dict[str, str] | None:
+    """A 401 says which credentials the node takes."""
+    return {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
+
+
 def _is_taxii(request: Request) -> bool:
     return request.url.path.startswith("/taxii2")
 
 
 def _taxii_error(status: int, title: str, description: str, code: str) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
+    headers = _challenge(status)
     return TaxiiResponse(
         error_resource(status, title, description, code), status_code=status, headers=headers
     )
@@ -71,7 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, InvalidParameter):
                 status = 400
             return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code)
-        headers = {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
+        headers = _challenge(status)
         return JSONResponse(
             {"error": error.code, "message": str(error)}, status_code=status, headers=headers
         )
