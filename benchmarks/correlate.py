@@ -29,9 +29,9 @@ index included):
   log      end to end: a JSON-lines log of the same observations, read by observed_in
            (what `accord correlate --log` does, without the store) into Correlator.feed;
            first its records are checked to hold exactly the engine phase's fields
-  diag     where the time goes: the log reader alone, and the engine with the patterns
-           that anchor on object types (LIKE/MATCHES) or IP networks (ISSUBSET) left
-           out of the index; not the mix, labelled "diagnostic"
+  diag     where the time goes: the log reader alone, and the engine (alone and end to
+           end) with only the value anchors of ``=`` and IN, i.e. without the ISSUBSET,
+           LIKE and MATCHES patterns; not the mix, labelled "diagnostic"
   bare     the limit: the same (path, value) pairs looked up in a plain dict built from
            the equality indicators, one ``dict.get`` per pair, nothing else
   cli      (--cli N M) `accord correlate --log` as a process, on a SQLite store of N of
@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -594,6 +595,8 @@ def phase_index(seed: int, count: int) -> PatternIndex:
         f"{len(index.by_value):,} value keys, "
         f"{sum(len(t) for ts in index.by_network.values() for t in ts.values()):,} "
         f"networks in {sum(map(len, index.by_network.values()))} tables, "
+        f"{sum(len(t) for ts in index.by_prefix.values() for t in ts.values()):,} prefixes, "
+        f"{sum(len(t) for ts in index.by_suffix.values() for t in ts.values()):,} suffixes, "
         f"{sum(map(len, index.by_type.values())):,} type-anchored slots "
         f"({', '.join(f'{t} {len(s):,}' for t, s in index.by_type.items())})"
     )
@@ -824,27 +827,28 @@ def main() -> None:
             results.append(
                 run_log("diagnostic: log reader alone (observed_in)", None, log, n_obs, budget / 2)
             )
-            by_type, by_network = index.by_type, index.by_network
-            index.by_type = {}  # LIKE/MATCHES patterns are no longer candidates
+            values_only = dataclasses.replace(  # no network, affix or type anchors
+                index, by_network={}, by_prefix={}, by_suffix={}, by_type={}
+            )
             results.append(
                 run_engine(
-                    "diagnostic: engine, no type-anchored patterns",
-                    index,
+                    "diagnostic: engine, value anchors only",
+                    values_only,
                     stream(),
                     n_obs,
                     budget / 2,
                 )
             )
-            index.by_network = {}  # nor ISSUBSET ones
             results.append(
-                run_engine(
-                    "diagnostic: engine, value anchors only", index, stream(), n_obs, budget / 2
+                run_log(
+                    "diagnostic: end to end, value anchors only",
+                    values_only,
+                    log,
+                    n_obs,
+                    budget / 2,
                 )
             )
-            results.append(
-                run_log("diagnostic: end to end, value anchors only", index, log, n_obs, budget / 2)
-            )
-            index.by_type, index.by_network = by_type, by_network
+            del values_only
     table = bare_table(seed, n_ind)
     results.append(
         run_bare(

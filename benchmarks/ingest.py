@@ -220,6 +220,7 @@ def phase_floor(path: Path, limit: int | None) -> dict[str, float]:
                     obj.revoked,
                     obj.name,
                     content_hash(body),
+                    None,  # received_from: imported here, not pulled from a peer
                     body.decode(),
                 )
             )

@@ -13,12 +13,31 @@ from hypothesis import strategies as st
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 IPS = ["10.0.0.1", "10.0.0.77", "10.1.2.3", "192.168.1.10", "198.51.100.7"]
 CIDRS = ["10.0.0.0/8", "10.0.0.0/24", "10.1.0.0/16", "192.168.1.0/24", "198.51.100.7/32"]
-DOMAINS = ["evil.example", "mail.evil.example", "good.example", "EVIL.example"]
+# a trailing newline (``$`` allows one) and a decomposed é (LIKE and MATCHES read NFC)
+DOMAINS = [
+    "evil.example",
+    "mail.evil.example",
+    "good.example",
+    "EVIL.example",
+    "evil.example\n",
+    "e\u0301vil.example",
+]
 NAMES = ["a.exe", "b.dll", "invoice.pdf.exe", "A.EXE", "report_1.doc"]
 MD5S = ["0" * 32, "a" * 32, "0123456789abcdef" * 2]
 PORTS = [22, 80, 443, 8080]
 PROTOCOLS = ["tcp", "udp", "tls", "http", "dns"]
-REGEXES = ["^10\\.", "\\.7$", "1"]  # regular expressions, before STIX string quoting
+REGEXES = ["^10\\.", "\\.7$", "1", "^10\\.0\\.0\\.[0-9]+$"]  # before STIX string quoting
+DOMAIN_REGEXES = [
+    "^mail\\.",
+    "\\.example$",
+    "example\\Z",
+    "^[a-z]+\\.evil\\.example$",
+    "(?i)^evil",
+    "good|^mail",
+    "^\u00e9vil",
+    "^e.il\\.ex{0,1}ample$",
+]
+LIKES = ["%.evil.example", "evil%", "%EVIL%", "_vil.example", "\u00e9vil%", "evil.example"]
 
 
 def stamp(seconds: int) -> str:
@@ -110,12 +129,15 @@ def comparison(draw: st.DrawFn) -> str:
         regex = quoted(draw(st.sampled_from(REGEXES)))
         return f"ipv4-addr:value {neg}MATCHES {regex}"
     if kind == "domain":
-        choice = draw(st.integers(0, 2))
+        choice = draw(st.integers(0, 3))
         if choice == 0:
             return f"domain-name:value {neg}= {quoted(draw(st.sampled_from(DOMAINS)))}"
         if choice == 1:
-            like = draw(st.sampled_from(["%.evil.example", "evil%", "%EVIL%", "_vil.example"]))
+            like = draw(st.sampled_from(LIKES))
             return f"domain-name:value {neg}LIKE {quoted(like)}"
+        if choice == 3:
+            regex = quoted(draw(st.sampled_from(DOMAIN_REGEXES)))
+            return f"domain-name:value {neg}MATCHES {regex}"
         return f"domain-name:value {neg}!= {quoted(draw(st.sampled_from(DOMAINS)))}"
     if kind == "file":
         choice = draw(st.integers(0, 3))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
+from accord.correlate.affixes import regex_affixes
 from accord.correlate.compiler import _fast_compile, compile_pattern, parse_pattern
 from accord.correlate.engine import Correlator
 from accord.correlate.evaluate import matches, observation_fields, observations_from_stix
-from accord.correlate.index import PatternIndex, TypeAnchor, ValueAnchor, anchors
+from accord.correlate.index import (
+    AffixAnchor,
+    PatternIndex,
+    TypeAnchor,
+    ValueAnchor,
+    anchors,
+)
 from tests.correlate.strategies import observation_bundle, pattern
 
 
@@ -47,7 +56,11 @@ def test_anchors_pick_lookups_over_scans() -> None:
         ValueAnchor("domain-name:value", "b.example"),
     }
     like_only = compile_pattern("[url:value LIKE 'http://%/wp-admin%']")
-    assert anchors(like_only) == {TypeAnchor("url")}
+    assert anchors(like_only) == {AffixAnchor("url:value", "http://", at_end=False)}
+    no_fixed_end = compile_pattern("[url:value LIKE '%/wp-admin/%']")
+    assert anchors(no_fixed_end) == {TypeAnchor("url")}
+    decoded = compile_pattern("[artifact:payload_bin = 'AQID']")  # bytes: not in the fields
+    assert anchors(decoded) == {TypeAnchor("artifact")}
     sequence = compile_pattern("[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [domain-name:value = 'x']")
     assert len(anchors(sequence)) == 2  # every part must be seen
 
@@ -60,6 +73,40 @@ def test_network_lookups_find_addresses_inside() -> None:
     assert index.candidates([("ipv4-addr:value", "10.2.0.1")]) == set()
     assert index.candidates([("ipv6-addr:value", "2001:db8:1::5")]) == {1}
     assert index.candidates([("ipv4-addr:value", "not an address")]) == set()
+
+
+@pytest.mark.parametrize(
+    ("regex", "prefix", "suffix"),
+    [
+        (r"^cdn[0-9]+\.evil\.example$", "cdn", ".evil.example"),
+        (r"\Aadmin\-", "admin-", ""),
+        (r"evil\.example\Z", "", "evil.example"),
+        (r"^abc$", "abc", "abc"),
+        (r"^ab?c", "a", ""),  # b is optional: only a is fixed
+        (r"^a{2}b$", "", "b"),
+        (r"^[]x]y$", "", "y"),
+        (r"^(www\.)?evil$", "", ""),  # groups are not followed
+        (r"^evil|good$", "", ""),  # nor alternation
+        (r"(?i)^evil", "", ""),  # nor flags
+        (r"^\d+\.example$", "", ".example"),
+        (r"evil", "", ""),  # found anywhere: no fixed end
+    ],
+)
+def test_regular_expressions_give_their_fixed_ends(regex: str, prefix: str, suffix: str) -> None:
+    assert regex_affixes(re.compile(regex)) == (prefix, suffix)
+
+
+def test_affix_lookups_read_values_as_like_and_matches_do() -> None:
+    index = PatternIndex()
+    index.add("suffix", compile_pattern("[domain-name:value LIKE '%.evil.example']"))
+    index.add("prefix", compile_pattern("[url:value MATCHES '^https://evil\\\\.example/']"))
+    index.add("nfc", compile_pattern("[domain-name:value LIKE '\u00e9vil%']"))
+    assert index.candidates([("domain-name:value", "www.evil.example")]) == {0}
+    assert index.candidates([("domain-name:value", "www.evil.example\n")]) == {0}  # $
+    assert index.candidates([("domain-name:value", "evil.example")]) == set()
+    assert index.candidates([("url:value", "https://evil.example/x")]) == {1}
+    assert index.candidates([("url:value", "http://evil.example/x")]) == set()
+    assert index.candidates([("domain-name:value", "e\u0301vil.example")]) == {2}
 
 
 def test_the_fast_compiler_builds_what_the_grammar_builds() -> None:
