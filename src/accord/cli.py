@@ -20,18 +20,38 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from accord.attribution import load_attack
+from accord.attribution.assess import Assessment, Assessor
+from accord.attribution.evidence import parse_evidence
+from accord.attribution.navigator import navigator_layer
+from accord.attribution.report import assessment_objects
+from accord.attribution.sources import assessor_for
 from accord.config import LoadedSettings, describe, load_settings, retention_window
 from accord.correlate.graph import build_graph
 from accord.correlate.inputs import INPUT_FORMATS, observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
-from accord.errors import AccordError, BatchRejected, ConfigError, NotFound
+from accord.errors import (
+    AccordError,
+    BatchRejected,
+    ConfigError,
+    InvalidObject,
+    MalformedInput,
+    NotFound,
+)
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.stix.reader import expand_sources
 from accord.stix.timestamps import normalize_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import AccessGate, ImportOptions, ImportReport, Store, Viewer, import_file
+from accord.store import (
+    AccessGate,
+    ImportOptions,
+    ImportReport,
+    Store,
+    Viewer,
+    import_file,
+    import_objects,
+)
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
 from accord.taxii.collections import (
@@ -691,6 +711,127 @@ def correlate_graph(
             ", ".join(edge.get("values", [])),
         )
     out.print(table)
+
+
+@app.command("attribute")
+def attribute_command(
+    evidence: Annotated[
+        Path | None, typer.Argument(help="Evidence JSON (- for stdin); see docs.")
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="JSON lines, one evidence object with an id per line."),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="json or text.")] = "text",
+    top: Annotated[int, typer.Option("--top", min=1, help="Hypotheses to show.")] = 5,
+    attack: Annotated[
+        Path | None, typer.Option("--attack", help="An enterprise-attack.json to use instead.")
+    ] = None,
+    layer: Annotated[
+        Path | None, typer.Option("--layer", help="Also write an ATT&CK Navigator layer here.")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save/--no-save", help="Store the assessment as STIX.")
+    ] = True,
+    org: OrgOption = None,
+) -> None:
+    """Rank the actors that could be behind the evidence, with calibrated probabilities."""
+    if (evidence is None) == (batch is None):
+        raise ConfigError("EVIDENCE", "give one evidence file, or --batch CASES.jsonl")
+    if output not in ("text", "json"):
+        raise ConfigError("--format", f"{output!r}: use text or json")
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        assessor = assessor_for(store, acting, attack)
+        if batch is not None:
+            failed = _attribute_batch(store, acting, assessor, batch, top, save)
+            if failed:
+                err.print(f"{failed} cases could not be read (see their error lines)")
+                raise typer.Exit(1)
+            return
+        assert evidence is not None
+        text = sys.stdin.read() if str(evidence) == "-" else evidence.read_text()
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            raise MalformedInput(str(evidence), f"not JSON: {exc}") from None
+        result = assessor.assess(parse_evidence(data, str(evidence)), top)
+        if save:
+            _save_assessment(store, acting, result)
+    if layer is not None:
+        layer.write_bytes(
+            orjson.dumps(navigator_layer(result, assessor.knowledge), option=orjson.OPT_INDENT_2)
+        )
+    if output == "json":
+        sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+    else:
+        _print_assessment(result)
+
+
+def _attribute_batch(
+    store: Store, org: ids.Organisation, assessor: Assessor, path: Path, top: int, save: bool
+) -> int:
+    """One JSON result per line, in order; a line that cannot be read gets an error line."""
+    failed = 0
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            case = None
+            try:
+                data = orjson.loads(line)
+                case = data.get("id") if isinstance(data, dict) else None
+                if case is None:
+                    raise InvalidObject(where, "id", "each case needs an id")
+                result = assessor.assess(parse_evidence(data, where), top)
+            except (orjson.JSONDecodeError, InvalidObject) as exc:
+                failed += 1
+                sys.stdout.write(orjson.dumps({"id": case, "error": str(exc)}).decode() + "\n")
+                continue
+            if save:
+                _save_assessment(store, org, result)
+            sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+    return failed
+
+
+def _save_assessment(store: Store, org: ids.Organisation, result: Assessment) -> None:
+    objects = assessment_objects(result, org.id, result.evidence.incident)
+    import_objects(store, objects, f"attribution {result.id or ''}".strip(), ImportOptions(org=org))
+
+
+def _print_assessment(result: Assessment) -> None:
+    table = Table("rank", "actor", "ATT&CK", "probability", "likelihood", "strongest evidence")
+    for rank, hypothesis in enumerate(result.hypotheses, 1):
+        strongest = ", ".join(
+            f"{c['value']} ({c['weight']:+.1f})" for c in hypothesis.contributions[:3]
+        )
+        table.add_row(
+            str(rank),
+            hypothesis.actor.name,
+            hypothesis.actor.attack_id or "",
+            f"{hypothesis.probability:.1%}",
+            hypothesis.term,
+            strongest,
+        )
+    out.print(table)
+    out.print(
+        f"unknown actor: {result.unknown_probability:.1%}; confidence: "
+        f"{result.confidence.value} ({'; '.join(result.confidence_reasons)})",
+        highlight=False,
+        markup=False,
+    )
+    if result.indistinguishable:
+        out.print(
+            "cannot be told apart with this evidence: " + ", ".join(result.indistinguishable),
+            highlight=False,
+            markup=False,
+        )
+    for flag in result.flags:
+        out.print(f"flag {flag['kind']}: {flag['detail']}", highlight=False, markup=False)
+    for text in result.unrecognised:
+        out.print(f"not used: {text}", highlight=False, markup=False)
 
 
 @app.command("serve")

@@ -9,9 +9,10 @@ MITRE's copyright statement but no TLP marking, are stored as TLP:CLEAR.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, ImportReport, Store, import_file
@@ -45,3 +46,19 @@ def load_attack(
     with store.write() as connection:
         store.set_setting(connection, ATTACK_VERSION_SETTING, str(source))
     return report
+
+
+def external_id(obj: Mapping[str, Any]) -> str | None:
+    """An object's ATT&CK id (T1059.001, S0154, G0016, C0027), if it has one."""
+    for ref in obj.get("external_references") or ():
+        if ref.get("source_name") == "mitre-attack" and ref.get("external_id"):
+            return str(ref["external_id"])
+    return None
+
+
+def attack_url(obj: Mapping[str, Any]) -> str | None:
+    """The object's page on attack.mitre.org, if it has one."""
+    for ref in obj.get("external_references") or ():
+        if ref.get("source_name") == "mitre-attack" and ref.get("url"):
+            return str(ref["url"])
+    return None

@@ -210,8 +210,7 @@ class PatternIndex:
 
     def _plan(self, path: str) -> _Plan | None:
         networks = tuple(
-            (bits, prefix, table)
-            for (bits, prefix), table in self.by_network.get(path, {}).items()
+            (bits, prefix, table) for (bits, prefix), table in self.by_network.get(path, {}).items()
         )
         prefixes = tuple(sorted(self.by_prefix.get(path, {}).items()))
         suffixes = tuple(sorted(self.by_suffix.get(path, {}).items()))

@@ -6,19 +6,31 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
+from accord.attribution.evidence import parse_evidence
+from accord.attribution.navigator import navigator_layer
+from accord.attribution.report import assessment_objects
+from accord.attribution.sources import cached_assessor
 from accord.config import retention_window
 from accord.correlate.graph import build_graph
 from accord.correlate.inputs import observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import correlate
 from accord.credentials import gate_for, principal, store_of
-from accord.errors import InvalidParameter, NotFound, PayloadTooLarge
-from accord.store import ObjectQuery, count_by_type, iter_versions, search
+from accord.errors import InvalidParameter, MalformedInput, NotFound, PayloadTooLarge
+from accord.store import (
+    ImportOptions,
+    ObjectQuery,
+    count_by_type,
+    import_objects,
+    iter_versions,
+    search,
+)
 from accord.store.identity import Principal, list_organisations
 from accord.store.reading import ALL, LAST, Cursor
 
@@ -189,6 +201,36 @@ async def correlate_log(
             )
         )
     return CorrelationResult(**report.as_json(), skipped=dict(skipped.counts))
+
+
+@router.post("/attribute", tags=["attribution"])
+async def attribute(
+    request: Request,
+    caller: Caller,
+    top: Annotated[int, Query(ge=1, le=50, description="hypotheses to return")] = 5,
+    save: Annotated[bool, Query(description="store the assessment as STIX")] = True,
+    layer: Annotated[bool, Query(description="add an ATT&CK Navigator layer")] = False,
+) -> dict[str, Any]:
+    """Ranked, calibrated hypotheses for the posted evidence (the CLI's evidence JSON)."""
+    try:
+        data = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise MalformedInput("request body", f"not JSON: {exc}") from None
+    evidence = parse_evidence(data, "request body")
+    store = store_of(request)
+
+    def work() -> dict[str, Any]:
+        assessor = cached_assessor(request.app.state, store, caller.org)
+        result = assessor.assess(evidence, top)
+        if save:
+            objects = assessment_objects(result, caller.org.id, evidence.incident)
+            import_objects(store, objects, "attribution via the API", ImportOptions(org=caller.org))
+        answer = result.as_json()
+        if layer:
+            answer["navigator_layer"] = navigator_layer(result, assessor.knowledge)
+        return answer
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/objects/{object_id}/graph", tags=["correlation"])

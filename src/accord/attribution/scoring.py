@@ -1,0 +1,211 @@
+"""Scores of every actor, and of an unknown one, for a body of evidence.
+
+The model is a smoothed naive Bayes over features. For actor *a* and feature *f* (a
+technique, a software, an infrastructure value, a victim sector or country, a language),
+``x[a][f]`` is how strongly the profile holds *f* (1 used, ``parent_credit`` through a
+sub-technique or its parent, ``software_credit`` through software *a* uses), and
+``q[f]`` the share of actors holding it. Then
+
+    P(f | a)       = (x[a][f] + alpha * q[f]) / (1 + alpha)
+    P(f | unknown) = q[f]
+
+and each evidence item adds ``weight * log(P(f | a) / q[f])`` to *a*'s score: a feature
+many actors share moves little, one only *a* holds moves a lot, and evidence *a* does not
+explain counts against it. The unknown actor scores 0 plus a bias. Activity times add a
+working-hours term for actors whose origin is known. Scores become probabilities by a
+softmax at a temperature; the temperature and the unknown bias are fitted on held-out
+cases (``calibration.py``), never on the case being scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from accord.attribution.evidence import Evidence, Item
+from accord.attribution.knowledge import Knowledge
+from accord.attribution.places import languages_of, utc_offsets
+
+#: how much an item of each kind counts, before its source's reliability
+KIND_WEIGHTS = {
+    "technique": 1.0,
+    "software": 1.0,
+    "infrastructure": 1.0,
+    "sector": 0.3,
+    "country": 0.3,
+    "language": 0.5,
+}
+#: working hours (local time, Monday to Friday) and how much of a group's activity
+#: falls in them, for the time-zone signal
+WORK_START, WORK_END = 8, 19
+IN_HOURS = 0.75
+_WEEK_SHARE = 5 * (WORK_END - WORK_START) / (7 * 24)
+MAX_TIME_TERM = 2.0  # nats: timestamps are correlated; many do not make one strong
+
+
+@dataclass(frozen=True)
+class Params:
+    alpha: float = 8.0
+    parent_credit: float = 0.5
+    software_credit: float = 0.3
+    temperature: float = 1.0
+    unknown_bias: float = 0.0
+
+
+@dataclass
+class Profiles:
+    """What the scorer needs of the knowledge, computed once per knowledge."""
+
+    knowledge: Knowledge
+    params: Params
+    keys: list[str] = field(default_factory=list)
+    strength: list[dict[str, float]] = field(default_factory=list)
+    background: dict[str, float] = field(default_factory=dict)
+    unseen: float = 0.0  # q of a feature no actor holds
+
+    @classmethod
+    def build(cls, knowledge: Knowledge, params: Params) -> Profiles:
+        profiles = cls(knowledge, params)
+        for key in knowledge.actors:
+            profiles.keys.append(key)
+            profiles.strength.append(_held(knowledge, params, key))
+        profiles._background()
+        return profiles
+
+    def with_actor(self, knowledge: Knowledge, key: str) -> Profiles:
+        """These profiles over ``knowledge``, which differs from theirs in actor ``key``
+        only (cheaper than building them again)."""
+        strength = list(self.strength)
+        strength[self.keys.index(key)] = _held(knowledge, self.params, key)
+        changed = Profiles(knowledge, self.params, self.keys, strength)
+        changed._background()
+        return changed
+
+    def _background(self) -> None:
+        totals: dict[str, float] = defaultdict(float)
+        for held in self.strength:
+            for feature, x in held.items():
+                totals[feature] += x
+        n = len(self.keys)
+        self.background = {f: (t + 0.5) / (n + 1) for f, t in totals.items()}
+        self.unseen = 0.5 / (n + 1)
+
+
+def _held(knowledge: Knowledge, params: Params, key: str) -> dict[str, float]:
+    actor = knowledge.actors[key]
+    held = _expand(knowledge, params, set(actor.uses))
+    if actor.origin:
+        for language in languages_of(actor.origin):
+            held[f"language:{language}"] = 1.0
+    return held
+
+
+def _expand(knowledge: Knowledge, params: Params, direct: set[str]) -> dict[str, float]:
+    """A profile's features with partial credit for related techniques."""
+    held: dict[str, float] = {}
+
+    def give(feature: str, x: float) -> None:
+        if held.get(feature, 0.0) < x:
+            held[feature] = x
+
+    for feature in direct:
+        give(feature, 1.0)
+        if feature.startswith("T") and "." in feature:
+            give(feature.split(".")[0], params.parent_credit)
+        if feature.startswith("S"):
+            for technique in knowledge.software_techniques.get(feature, ()):
+                give(technique, params.software_credit)
+                if "." in technique:
+                    give(technique.split(".")[0], params.software_credit * params.parent_credit)
+    return held
+
+
+def item_features(knowledge: Knowledge, params: Params, item: Item) -> list[tuple[str, float]]:
+    """(feature, share of the item's weight) that an evidence item stands for."""
+    if item.kind == "technique":
+        if "." in item.value:  # a sub-technique also says its parent was used
+            return [(item.value, 1.0), (item.value.split(".")[0], params.parent_credit)]
+        return [(item.value, 1.0)]
+    if item.kind == "software":
+        resolved = knowledge.resolve_software(item.value)
+        return [(resolved, 1.0)] if resolved else []
+    if item.kind == "infrastructure":
+        return [(f"infra:{item.value}", 1.0)]
+    if item.kind in ("sector", "country", "language"):
+        return [(f"{item.kind}:{item.value}", 1.0)]
+    return []
+
+
+@dataclass
+class Scores:
+    """Each actor's score and each item's part in it (by actor index)."""
+
+    keys: list[str]
+    totals: list[float]
+    parts: dict[int, list[float]]  # item index → contribution per actor
+    unknown: float
+
+
+def score(profiles: Profiles, evidence: Evidence) -> Scores:
+    params, knowledge = profiles.params, profiles.knowledge
+    n = len(profiles.keys)
+    totals = [0.0] * n
+    parts: dict[int, list[float]] = {}
+    norm = 1.0 + params.alpha
+    for index, item in enumerate(evidence.items):
+        if item.kind == "timestamp":
+            continue
+        features = item_features(knowledge, params, item)
+        if not features:
+            continue
+        weight = item.weight * KIND_WEIGHTS.get(item.kind, 1.0)
+        row = [0.0] * n
+        for feature, share in features:
+            q = profiles.background.get(feature, profiles.unseen)
+            for a, held in enumerate(profiles.strength):
+                x = held.get(feature, 0.0)
+                row[a] += weight * share * math.log((x + params.alpha * q) / (norm * q))
+        parts[index] = row
+        for a in range(n):
+            totals[a] += row[a]
+    times = [(i, it) for i, it in enumerate(evidence.items) if it.kind == "timestamp"]
+    if times:
+        for a, key in enumerate(profiles.keys):
+            origin = knowledge.actors[key].origin
+            if origin is None:
+                continue
+            terms = [(i, _time_term(origin, it)) for i, it in times]
+            total = sum(t for _, t in terms)
+            scale = min(1.0, MAX_TIME_TERM / abs(total)) if total else 1.0
+            for i, term in terms:
+                parts.setdefault(i, [0.0] * n)[a] = term * scale
+            totals[a] += total * scale
+    return Scores(profiles.keys, totals, parts, params.unknown_bias)
+
+
+def _time_term(origin: str, item: Item) -> float:
+    """Log-likelihood ratio of an activity time for an actor from ``origin`` against one
+    from anywhere; a country with several time zones counts each zone alike."""
+    moment = datetime.fromisoformat(item.value.replace("Z", "+00:00"))
+    offsets = utc_offsets(origin, moment) or [timedelta(0)]
+    working = sum(_working(moment + offset) for offset in offsets) / len(offsets)
+    chance = working * IN_HOURS / _WEEK_SHARE + (1 - working) * (1 - IN_HOURS) / (1 - _WEEK_SHARE)
+    return item.weight * math.log(chance)
+
+
+def _working(local: datetime) -> bool:
+    return local.weekday() < 5 and WORK_START <= local.hour < WORK_END
+
+
+def probabilities(scores: Scores, params: Params) -> tuple[list[float], float]:
+    """(probability per actor, probability of an unknown actor): a tempered softmax."""
+    t = params.temperature
+    logits = [s / t for s in scores.totals]
+    unknown = scores.unknown / t
+    top = max([*logits, unknown])
+    weights = [math.exp(v - top) for v in logits]
+    other = math.exp(unknown - top)
+    total = sum(weights) + other
+    return [w / total for w in weights], other / total

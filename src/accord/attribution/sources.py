@@ -1,0 +1,95 @@
+"""Where an assessor's knowledge comes from: ATT&CK plus what the store lets one see.
+
+The ATT&CK bundle (the packaged v15, or a file given by path) is read as it is; the
+store adds what the acting organisation may see through the access gate (intrusion sets,
+campaigns and incidents from peers, their relationships, indicators, identities and
+locations). The calibration fitted for a body of knowledge is kept in the store's
+settings under the knowledge's fingerprint, so that it is fitted once, not per call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+
+from accord.attribution.assess import Assessor
+from accord.attribution.attack import attack_bundle_path
+from accord.attribution.calibration import fit, samples
+from accord.attribution.knowledge import Knowledge, build_knowledge
+from accord.attribution.scoring import Params
+from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
+from accord.store.identity import Organisation
+from accord.store.schema import stix_object
+
+KNOWLEDGE_TYPES = (
+    "intrusion-set", "campaign", "incident", "attack-pattern", "malware", "tool",
+    "relationship", "identity", "location", "indicator",
+)  # fmt: skip
+CALIBRATION_SETTING = "attribution_calibration"
+
+
+def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
+    source = attack or attack_bundle_path()
+    objects = list(orjson.loads(source.read_bytes()).get("objects", []))
+    origin = f"ATT&CK from {source.name}"
+    if store is not None and org is not None:
+        gate = AccessGate(Viewer(org.id))
+        with store.read() as connection:
+            query = ObjectQuery(types=KNOWLEDGE_TYPES)
+            objects.extend(version.body for version in iter_versions(connection, gate, query))
+        origin += f" and the store as {org.name} sees it"
+    return build_knowledge(objects, origin)
+
+
+def fingerprint(knowledge: Knowledge) -> str:
+    """A digest of the actor profiles (what calibration depends on)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for key in sorted(knowledge.actors):
+        actor = knowledge.actors[key]
+        digest.update(f"{key}|{actor.origin}|{','.join(sorted(actor.uses))}\n".encode())
+    return digest.hexdigest()
+
+
+def assessor_for(store: Store | None, org: Organisation | None, attack: Path | None) -> Assessor:
+    """An assessor over ATT&CK and the store, its calibration reused when still valid."""
+    knowledge = load_knowledge(store, org, attack)
+    key = fingerprint(knowledge)
+    base = Params()
+    if store is not None:
+        with store.read() as connection:
+            cached = store.get_setting(connection, CALIBRATION_SETTING)
+        if cached:
+            held = orjson.loads(cached)
+            if held.get("fingerprint") == key:
+                params = replace(
+                    base, temperature=held["temperature"], unknown_bias=held["unknown_bias"]
+                )
+                return Assessor(knowledge, params)
+    params = fit(samples(knowledge, base, knowledge.cases()), base)
+    if store is not None:
+        value = {
+            "fingerprint": key,
+            "temperature": params.temperature,
+            "unknown_bias": params.unknown_bias,
+        }
+        with store.write() as connection:
+            store.set_setting(connection, CALIBRATION_SETTING, orjson.dumps(value).decode())
+    return Assessor(knowledge, params)
+
+
+def cached_assessor(holder: Any, store: Store, org: Organisation) -> Assessor:
+    """An assessor kept on ``holder`` (the web app's state) while nothing new is stored."""
+    with store.read() as connection:
+        stamp = connection.execute(select(func.max(stix_object.c.date_added))).scalar()
+    cache: dict[str, tuple[Any, Assessor]] = holder.__dict__.setdefault("assessors", {})
+    held = cache.get(org.id)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    assessor = assessor_for(store, org, None)
+    cache[org.id] = (stamp, assessor)
+    return assessor
