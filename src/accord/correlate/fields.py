@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from accord.correlate.scoid import address_path, field_path
+from accord.correlate.scoid import FieldPath, address_path, field_path
 
 __all__ = [
     "DOMAIN",
@@ -75,13 +75,26 @@ class Fields:
 
     def add(self, path: str, value: Any) -> None:
         """Add one value (a list adds each item); None and "" mean no value."""
+        self.add_to(field_path(path), value)
+
+    def add_to(self, target: FieldPath, value: Any) -> None:
+        """``add`` for a path already checked (readers look theirs up once)."""
         if value is None or value == "":
             return
-        if isinstance(value, list):
+        if type(value) is list:
             for item in value:
-                self.add(path, item)
+                self.add_to(target, item)
             return
-        target = field_path(path)
+        if type(value) is str and target.kind == "string":  # most log values: as they are
+            pair = (target.text, value)
+            if pair not in self.seen:
+                self.seen.add(pair)
+                self.pairs.append(pair)
+            if target.picks_address:
+                self._pair(address_path(value), value)
+            if target.object_type == "network-traffic":
+                self.network = True
+            return
         try:
             if target.kind == "timestamp" and not isinstance(value, datetime):
                 value = parse_time(value)

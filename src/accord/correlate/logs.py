@@ -45,7 +45,7 @@ import orjson
 from accord.correlate import suricata, zeek
 from accord.correlate.evaluate import Observation
 from accord.correlate.fields import Fields, Unreadable, get, parse_time, time_of
-from accord.correlate.scoid import field_path, implied_fields, objects_from_fields
+from accord.correlate.scoid import FieldPath, field_path, implied_fields, objects_from_fields
 from accord.errors import MalformedInput
 
 __all__ = [
@@ -150,7 +150,7 @@ class _Column:
 
     name: str
     keys: tuple[str, ...]
-    path: str
+    path: FieldPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +211,7 @@ def _plan(source: Path, mapping: Mapping[str, str]) -> _Plan:
             time_fields.append(name)
             continue
         try:
-            path = field_path(target.strip()).text
+            path = field_path(target.strip())
         except ValueError as exc:
             raise MalformedInput(where, str(exc)) from None
         columns.append(_Column(name, tuple(name.split(".")), path))
@@ -341,7 +341,11 @@ def _records(
 
 def _add_mapped(plan: _Plan, event: Mapping[str, Any], fields: Fields) -> None:
     for column in plan.columns:
-        fields.add(column.path, get(event, column.name, column.keys))
+        value = event.get(column.name)
+        if value is None and len(column.keys) > 1:  # a nested field: the slower way
+            value = get(event, column.name, column.keys)
+        if value is not None:
+            fields.add_to(column.path, value)
 
 
 def _mapped_time(

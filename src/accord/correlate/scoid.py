@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import socket
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -248,8 +249,16 @@ def _kind(
 # -- values --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
 def _address_type(value: str) -> str:
+    try:  # the common case, in C; whatever it refuses is looked at carefully
+        socket.inet_pton(socket.AF_INET, value)
+    except OSError:
+        return _other_address_type(value)
+    return "ipv4-addr"
+
+
+@lru_cache(maxsize=65536)
+def _other_address_type(value: str) -> str:
     try:
         return "ipv6-addr" if ipaddress.ip_address(value).version == 6 else "ipv4-addr"
     except ValueError:
