@@ -58,7 +58,8 @@ def features_of(knowledge: Knowledge) -> dict[str, set[str]]:
 
 
 def rank_of(scores: dict[str, float], truth: str) -> int:
-    """Rank of the truth; ties count against it (the worst place among equals)."""
+    """Rank of the truth; ties count against it (the worst place among equals), and an
+    actor with no profile left ranks last."""
     mine = scores[truth]
     return 1 + sum(1 for key, value in scores.items() if key != truth and value >= mine)
 
@@ -119,6 +120,8 @@ def _brier(case: Case, outcome: Outcome) -> float:
     total = outcome.unknown**2
     for key, p in outcome.probabilities.items():
         total += (p - (1.0 if key == case[0] else 0.0)) ** 2
+    if case[0] not in outcome.probabilities:  # no candidate: its probability was 0
+        total += 1.0
     return total
 
 
@@ -175,37 +178,34 @@ def main() -> None:
         scored[case] = result
         plain = features_of(without)
         for name, method in BASELINES.items():
-            baseline_outcomes[name][case] = Outcome(rank_of(method(plain, set(cases[case])), actor))
+            ranked = method(plain, set(cases[case]))
+            place = rank_of(ranked, actor) if plain[actor] else len(knowledge.actors)
+            baseline_outcomes[name][case] = Outcome(place)
     print(f"scored every case and baseline in {time.perf_counter() - t0:.1f} s")
-
-    novel: dict[str, Sample] = {}
-    for actor in sorted({c[0] for c in keys}):
-        biggest = max((c for c in keys if c[0] == actor), key=lambda c: len(cases[c]))
-        rest = {k: a for k, a in knowledge.actors.items() if k != actor}
-        profiles = Profiles.build(replace(knowledge, actors=rest), params)
-        novel[actor] = Sample.of(score(profiles, case_evidence(cases[biggest])), None)
 
     accord: dict[Case, Outcome] = {}
     fitted = []
     for fold in range(args.folds):
         train = [c for c in keys if fold_of(c, args.folds) != fold]
         test = [c for c in keys if fold_of(c, args.folds) == fold]
-        train_actors = {c[0] for c in train}
-        samples = [Sample.of(scored[c], c[0]) for c in train]
-        samples += [novel[a] for a in sorted(train_actors)]
+        samples = [Sample.of(scored[c], c[0] if c[0] in scored[c].keys else None) for c in train]
         calibrated = fit(samples, params)
         fitted.append(calibrated)
         for case in test:
             result = replace(scored[case], unknown=calibrated.unknown_bias)
             found, unknown = probabilities(result, calibrated)
+            totals = dict(zip(result.keys, result.totals, strict=True))
+            reachable = case[0] in totals  # else the report was all that was known of it
             accord[case] = Outcome(
-                rank_of(dict(zip(result.keys, result.totals, strict=True)), case[0]),
+                rank_of(totals, case[0]) if reachable else len(knowledge.actors),
                 dict(zip(result.keys, found, strict=True)),
                 unknown,
             )
     print(
-        "calibration per fold (temperature, unknown bias): "
-        + "; ".join(f"{p.temperature:.2f}, {p.unknown_bias:.2f}" for p in fitted)
+        "calibration per fold (temperature, unknown bias, novelty weight): "
+        + "; ".join(
+            f"{p.temperature:.2f}, {p.unknown_bias:.2f}, {p.novelty_weight:.2f}" for p in fitted
+        )
     )
 
     assessor = Assessor(knowledge, fitted[0])

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from accord.attribution.assess import Assessor
-from accord.attribution.calibration import Sample, fit, log_loss
+from accord.attribution.calibration import Sample, brier, fit, log_loss
 from accord.attribution.evidence import Evidence, Item, evidence_from_stix, parse_evidence
 from accord.attribution.knowledge import build_knowledge
 from accord.attribution.navigator import navigator_layer
@@ -217,7 +217,8 @@ def test_calibration_recovers_a_known_temperature() -> None:
     fitted = fit(found, Params())
     assert fitted.temperature == pytest.approx(truth_t, rel=0.25)
     assert fitted.unknown_bias == pytest.approx(truth_bias, abs=1.5)
-    assert log_loss(found, fitted.temperature, fitted.unknown_bias) <= log_loss(found, 1.0, 0.0)
+    assert brier(found, fitted.temperature, fitted.unknown_bias) <= brier(found, 1.0, 0.0)
+    assert log_loss(found, fitted.temperature, fitted.unknown_bias) < log_loss(found, 1.0, 0.0)
 
 
 def test_the_assessment_as_stix_and_as_a_navigator_layer() -> None:

@@ -1,10 +1,11 @@
 """Fitting the softmax temperature and the unknown actor's bias on held-out cases.
 
 A *case* is one report's techniques and software for one actor, scored against the
-knowledge without what only that report says of the actor (leave-one-report-out). A
-*novel* case is the same evidence scored with the actor taken out entirely: the right
-answer is then "unknown actor". Both kinds train the two parameters by minimising the
-log loss; the cases scored in earnest are never among those fitted on.
+knowledge without what that report says of the actor (leave-one-report-out). When the
+report was all that was known of the actor, the actor is no candidate and the right
+answer is "unknown actor": that is what an unknown actor is. The two parameters are
+fitted by minimising the Brier score; the cases scored in earnest are never among those
+fitted on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 
 from accord.attribution.evidence import Evidence, Item
 from accord.attribution.knowledge import Knowledge
@@ -33,6 +33,7 @@ class Sample:
 
     best: tuple[float, ...]
     truth: float | None
+    novel: float = 0.0  # the unknown actor's part from the evidence
 
     @classmethod
     def of(cls, scores: Scores, truth: str | None) -> Sample:
@@ -40,7 +41,7 @@ class Sample:
         right = None if truth is None else scores.totals[scores.keys.index(truth)]
         if right is not None and right < best[-1]:
             best.append(right)
-        return cls(tuple(best), right)
+        return cls(tuple(best), right, scores.novel)
 
 
 def case_evidence(features: Iterable[str], grade: str = "A") -> Evidence:
@@ -60,37 +61,27 @@ def fold_of(case: Case, folds: int) -> int:
 
 
 def samples(
-    knowledge: Knowledge,
-    params: Params,
-    cases: dict[Case, frozenset[str]],
-    novel: bool = True,
+    knowledge: Knowledge, params: Params, cases: dict[Case, frozenset[str]]
 ) -> list[Sample]:
-    """Each case scored leave-one-report-out; with ``novel``, also with its actor gone
-    (one novel sample per actor, from its largest case)."""
+    """Each case scored leave-one-report-out. When nothing else is known of the case's
+    actor, it is no candidate, and the right answer is the unknown actor."""
     found = []
     whole = Profiles.build(knowledge, params)
     for (actor, citation), features in cases.items():
         profiles = whole.with_actor(knowledge.without(actor, citation), actor)
-        found.append(Sample.of(score(profiles, case_evidence(features)), actor))
-    if novel:
-        largest: dict[str, tuple[Case, frozenset[str]]] = {}
-        for case, features in cases.items():
-            held = largest.get(case[0])
-            if held is None or len(features) > len(held[1]):
-                largest[case[0]] = (case, features)
-        for actor, (_, features) in sorted(largest.items()):
-            rest = {k: a for k, a in knowledge.actors.items() if k != actor}
-            profiles = Profiles.build(replace(knowledge, actors=rest), params)
-            found.append(Sample.of(score(profiles, case_evidence(features)), None))
+        scores = score(profiles, case_evidence(features))
+        found.append(Sample.of(scores, actor if actor in scores.keys else None))
     return found
 
 
-def log_loss(found: Sequence[Sample], temperature: float, bias: float) -> float:
+def log_loss(
+    found: Sequence[Sample], temperature: float, bias: float, novelty: float = 1.0
+) -> float:
     """Mean negative log probability of the right answers."""
     total = 0.0
     for sample in found:
         logits = [v / temperature for v in sample.best]
-        unknown = bias / temperature
+        unknown = (bias + novelty * sample.novel) / temperature
         top = max(max(logits), unknown)
         norm = top + math.log(sum(math.exp(v - top) for v in logits) + math.exp(unknown - top))
         right = unknown if sample.truth is None else sample.truth / temperature
@@ -98,22 +89,48 @@ def log_loss(found: Sequence[Sample], temperature: float, bias: float) -> float:
     return total / max(len(found), 1)
 
 
+def brier(found: Sequence[Sample], temperature: float, bias: float, novelty: float = 1.0) -> float:
+    """Mean Brier score (squared error of every probability, the unknown's included)."""
+    total = 0.0
+    for sample in found:
+        unknown = (bias + novelty * sample.novel) / temperature
+        logits = [v / temperature for v in sample.best] + [unknown]
+        top = max(logits)
+        weights = [math.exp(v - top) for v in logits]
+        norm = sum(weights)
+        right = len(logits) - 1 if sample.truth is None else sample.best.index(sample.truth)
+        total += sum((w / norm - (i == right)) ** 2 for i, w in enumerate(weights))
+    return total / max(len(found), 1)
+
+
 def fit(found: Sequence[Sample], params: Params) -> Params:
-    """The temperature and unknown bias with the least log loss on ``found``
-    (coordinate descent, a golden-section search along each)."""
-    log_t, bias = 0.0, 0.0
-    for _ in range(4):
-        log_t = _golden(partial(_loss_of_log_t, found, bias), -3.0, 3.0)
-        bias = _golden(partial(_loss_of_bias, found, math.exp(log_t)), -30.0, 30.0)
-    return replace(params, temperature=math.exp(log_t), unknown_bias=bias)
+    """The temperature, the unknown actor's bias and the weight of its evidence with the
+    least Brier score on ``found`` (coordinate descent, a golden-section search along
+    each). Brier, not log loss: the log loss is ruled by the cases whose right answer
+    ranks low, and fitted on it the leading answers come out far less sure than they
+    are right."""
+    # the unknown actor's two parameters have flat regions (once it never wins, neither
+    # moves anything), so a coarse grid finds their basin before the line searches
+    log_t = _golden(lambda v: brier(found, math.exp(v), -30.0, 0.0), -3.0, 3.0)
+    grid = [(float(b), k / 4) for b in range(-12, 13, 2) for k in range(0, 9)]
+    bias, novelty = min(grid, key=lambda bn: brier(found, math.exp(log_t), *bn))
+    for _ in range(3):
+        log_t = _golden(_along(found, "log_t", log_t, bias, novelty), -3.0, 3.0)
+        bias = _golden(_along(found, "bias", log_t, bias, novelty), bias - 4.0, bias + 4.0)
+        novelty = _golden(_along(found, "novelty", log_t, bias, novelty), 0.0, 3.0)
+    return replace(params, temperature=math.exp(log_t), unknown_bias=bias, novelty_weight=novelty)
 
 
-def _loss_of_log_t(found: Sequence[Sample], bias: float, log_t: float) -> float:
-    return log_loss(found, math.exp(log_t), bias)
+def _along(
+    found: Sequence[Sample], name: str, log_t: float, bias: float, novelty: float
+) -> Callable[[float], float]:
+    """The Brier score as a function of one parameter, the others held."""
 
+    def loss(value: float) -> float:
+        point = {"log_t": log_t, "bias": bias, "novelty": novelty, name: value}
+        return brier(found, math.exp(point["log_t"]), point["bias"], point["novelty"])
 
-def _loss_of_bias(found: Sequence[Sample], temperature: float, bias: float) -> float:
-    return log_loss(found, temperature, bias)
+    return loss
 
 
 def _golden(loss: Callable[[float], float], low: float, high: float, steps: int = 40) -> float:

@@ -99,9 +99,10 @@ class Knowledge:
     origin: str = ""
 
     def without(self, actor_key: str, citation: str) -> Knowledge:
-        """The same knowledge less what only ``citation`` says of one actor."""
+        """The same knowledge less what ``citation`` says of one actor: facts only it
+        supports go, and it no longer counts for the facts others support too."""
         actor = self.actors[actor_key]
-        kept = {f: c for f, c in actor.uses.items() if c != frozenset({citation})}
+        kept = {f: c - {citation} for f, c in actor.uses.items() if c != frozenset({citation})}
         return replace(self, actors={**self.actors, actor_key: replace(actor, uses=kept)})
 
     def resolve_software(self, value: str) -> str | None:

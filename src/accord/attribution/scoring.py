@@ -11,7 +11,8 @@ sub-technique or its parent, ``software_credit`` through software *a* uses), and
 
 and each evidence item adds ``weight * log(P(f | a) / q[f])`` to *a*'s score: a feature
 many actors share moves little, one only *a* holds moves a lot, and evidence *a* does not
-explain counts against it. The unknown actor scores 0 plus a bias. Activity times add a
+explain counts against it. The unknown actor is taken to hold every feature no known
+actor holds (it brought them), and scores that plus a bias. Activity times add a
 working-hours term for actors whose origin is known. Scores become probabilities by a
 softmax at a temperature; the temperature and the unknown bias are fitted on held-out
 cases (``calibration.py``), never on the case being scored.
@@ -52,6 +53,7 @@ class Params:
     software_credit: float = 0.3
     temperature: float = 1.0
     unknown_bias: float = 0.0
+    novelty_weight: float = 1.0  # how much evidence no known actor holds counts
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Profiles:
     knowledge: Knowledge
     params: Params
     keys: list[str] = field(default_factory=list)
+    #: per actor: feature → how surely it holds it (1 used; less through a related one)
     strength: list[dict[str, float]] = field(default_factory=list)
     background: dict[str, float] = field(default_factory=dict)
     unseen: float = 0.0  # q of a feature no actor holds
@@ -68,18 +71,23 @@ class Profiles:
     @classmethod
     def build(cls, knowledge: Knowledge, params: Params) -> Profiles:
         profiles = cls(knowledge, params)
-        for key in knowledge.actors:
-            profiles.keys.append(key)
-            profiles.strength.append(_held(knowledge, params, key))
+        for key, actor in knowledge.actors.items():
+            if actor.uses:  # an actor nothing is known of is the unknown actor's part
+                profiles.keys.append(key)
+                profiles.strength.append(_held(knowledge, params, key))
         profiles._background()
         return profiles
 
     def with_actor(self, knowledge: Knowledge, key: str) -> Profiles:
         """These profiles over ``knowledge``, which differs from theirs in actor ``key``
         only (cheaper than building them again)."""
-        strength = list(self.strength)
-        strength[self.keys.index(key)] = _held(knowledge, self.params, key)
-        changed = Profiles(knowledge, self.params, self.keys, strength)
+        keys, strength = list(self.keys), list(self.strength)
+        at = keys.index(key)
+        if knowledge.actors[key].uses:
+            strength[at] = _held(knowledge, self.params, key)
+        else:
+            del keys[at], strength[at]
+        changed = Profiles(knowledge, self.params, keys, strength)
         changed._background()
         return changed
 
@@ -94,23 +102,15 @@ class Profiles:
 
 
 def _held(knowledge: Knowledge, params: Params, key: str) -> dict[str, float]:
+    """An actor's features, with partial credit for related techniques."""
     actor = knowledge.actors[key]
-    held = _expand(knowledge, params, set(actor.uses))
-    if actor.origin:
-        for language in languages_of(actor.origin):
-            held[f"language:{language}"] = 1.0
-    return held
-
-
-def _expand(knowledge: Knowledge, params: Params, direct: set[str]) -> dict[str, float]:
-    """A profile's features with partial credit for related techniques."""
     held: dict[str, float] = {}
 
     def give(feature: str, x: float) -> None:
         if held.get(feature, 0.0) < x:
             held[feature] = x
 
-    for feature in direct:
+    for feature in actor.uses:
         give(feature, 1.0)
         if feature.startswith("T") and "." in feature:
             give(feature.split(".")[0], params.parent_credit)
@@ -119,6 +119,9 @@ def _expand(knowledge: Knowledge, params: Params, direct: set[str]) -> dict[str,
                 give(technique, params.software_credit)
                 if "." in technique:
                     give(technique.split(".")[0], params.software_credit * params.parent_credit)
+    if actor.origin:
+        for language in languages_of(actor.origin):
+            held[f"language:{language}"] = 1.0
     return held
 
 
@@ -145,7 +148,10 @@ class Scores:
     keys: list[str]
     totals: list[float]
     parts: dict[int, list[float]]  # item index → contribution per actor
-    unknown: float
+    unknown: float  # the unknown actor's bias (calibrated)
+    #: the unknown actor's part from the evidence: it holds what no known actor holds
+    novel: float = 0.0
+    novel_parts: dict[int, float] = field(default_factory=dict)
 
 
 def score(profiles: Profiles, evidence: Evidence) -> Scores:
@@ -153,6 +159,7 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
     n = len(profiles.keys)
     totals = [0.0] * n
     parts: dict[int, list[float]] = {}
+    novel_parts: dict[int, float] = {}
     norm = 1.0 + params.alpha
     for index, item in enumerate(evidence.items):
         if item.kind == "timestamp":
@@ -164,6 +171,9 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
         row = [0.0] * n
         for feature, share in features:
             q = profiles.background.get(feature, profiles.unseen)
+            if feature not in profiles.background:
+                gain = weight * share * math.log((1.0 + params.alpha * q) / (norm * q))
+                novel_parts[index] = novel_parts.get(index, 0.0) + gain
             for a, held in enumerate(profiles.strength):
                 x = held.get(feature, 0.0)
                 row[a] += weight * share * math.log((x + params.alpha * q) / (norm * q))
@@ -182,7 +192,14 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
             for i, term in terms:
                 parts.setdefault(i, [0.0] * n)[a] = term * scale
             totals[a] += total * scale
-    return Scores(profiles.keys, totals, parts, params.unknown_bias)
+    return Scores(
+        profiles.keys,
+        totals,
+        parts,
+        params.unknown_bias,
+        sum(novel_parts.values()),
+        novel_parts,
+    )
 
 
 def _time_term(origin: str, item: Item) -> float:
@@ -203,7 +220,7 @@ def probabilities(scores: Scores, params: Params) -> tuple[list[float], float]:
     """(probability per actor, probability of an unknown actor): a tempered softmax."""
     t = params.temperature
     logits = [s / t for s in scores.totals]
-    unknown = scores.unknown / t
+    unknown = (scores.unknown + params.novelty_weight * scores.novel) / t
     top = max([*logits, unknown])
     weights = [math.exp(v - top) for v in logits]
     other = math.exp(unknown - top)

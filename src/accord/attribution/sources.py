@@ -31,6 +31,8 @@ KNOWLEDGE_TYPES = (
     "relationship", "identity", "location", "indicator",
 )  # fmt: skip
 CALIBRATION_SETTING = "attribution_calibration"
+#: changes when the model or its calibration changes, so that old fits are not reused
+MODEL_VERSION = "3"
 
 
 def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
@@ -48,7 +50,7 @@ def load_knowledge(store: Store | None, org: Organisation | None, attack: Path |
 
 def fingerprint(knowledge: Knowledge) -> str:
     """A digest of the actor profiles (what calibration depends on)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(MODEL_VERSION.encode(), digest_size=16)
     for key in sorted(knowledge.actors):
         actor = knowledge.actors[key]
         digest.update(f"{key}|{actor.origin}|{','.join(sorted(actor.uses))}\n".encode())
@@ -67,7 +69,10 @@ def assessor_for(store: Store | None, org: Organisation | None, attack: Path | N
             held = orjson.loads(cached)
             if held.get("fingerprint") == key:
                 params = replace(
-                    base, temperature=held["temperature"], unknown_bias=held["unknown_bias"]
+                    base,
+                    temperature=held["temperature"],
+                    unknown_bias=held["unknown_bias"],
+                    novelty_weight=held["novelty_weight"],
                 )
                 return Assessor(knowledge, params)
     params = fit(samples(knowledge, base, knowledge.cases()), base)
@@ -76,6 +81,7 @@ def assessor_for(store: Store | None, org: Organisation | None, attack: Path | N
             "fingerprint": key,
             "temperature": params.temperature,
             "unknown_bias": params.unknown_bias,
+            "novelty_weight": params.novelty_weight,
         }
         with store.write() as connection:
             store.set_setting(connection, CALIBRATION_SETTING, orjson.dumps(value).decode())
