@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from accord.attribution.assess import Assessor
-from accord.attribution.calibration import Sample, brier, fit, log_loss
+from accord.attribution.calibration import Sample, brier, fit, log_loss, scored_cases
 from accord.attribution.evidence import Evidence, Item, evidence_from_stix, parse_evidence
 from accord.attribution.knowledge import build_knowledge
 from accord.attribution.navigator import navigator_layer
 from accord.attribution.places import utc_offsets
+from accord.attribution.ranker import FEATURES, train
 from accord.attribution.report import assessment_objects
 from accord.attribution.scoring import Params, Profiles, probabilities, score
 from accord.attribution.wording import likelihood_term
@@ -316,3 +317,16 @@ def test_reliability_scales_an_items_weight() -> None:
     b = strong.keys.index("G0002")
     assert strong.totals[b] == pytest.approx(4 * weak.totals[b])
     assert replace(FIXED, temperature=2.0).temperature == 2.0
+
+
+def test_learned_weights_keep_every_contribution_additive() -> None:
+    knowledge, _ = small_world()
+    scored = scored_cases(knowledge, FIXED, knowledge.cases())
+    weights = train([(c.vectors, c.keys.index(c.truth)) for c in scored if c.truth])
+    assert len(weights) == len(FEATURES)
+    profiles = Profiles.build(knowledge, replace(FIXED, weights=weights))
+    scores = score(profiles, parse_evidence({"techniques": ["T1000"], "software": ["C-implant"]}))
+    for a in range(len(scores.keys)):
+        parts = sum(row[a] for row in scores.parts.values())
+        parts += sum(row[a] for row in scores.profile_parts.values())
+        assert parts == pytest.approx(scores.totals[a])

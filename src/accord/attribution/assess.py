@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.attribution.calibration import fit, samples
+from accord.attribution.calibration import learn, scored_cases
 from accord.attribution.evidence import Evidence
 from accord.attribution.knowledge import Actor, Knowledge
 from accord.attribution.scoring import Params, Profiles, item_features, probabilities, score
@@ -97,7 +97,7 @@ class Assessor:
         self.knowledge = knowledge
         base = params or Params()
         if params is None:  # calibrate on every case the knowledge holds
-            base = fit(samples(knowledge, base, knowledge.cases()), base)
+            base = learn(scored_cases(knowledge, base, knowledge.cases()), base)
         self.params = base
         self.profiles = Profiles.build(knowledge, base)
         counts: dict[str, int] = {}
@@ -114,18 +114,18 @@ class Assessor:
         hypotheses = []
         for a in shown:
             actor = self.knowledge.actors[scores.keys[a]]
-            mine = sorted(
-                ((i, row[a]) for i, row in scores.parts.items() if abs(row[a]) >= 0.005),
-                key=lambda part: -abs(part[1]),
-            )
+            found = [
+                (row[a], evidence.items[i].label, evidence.items[i].kind, evidence.items[i].value)
+                for i, row in scores.parts.items()
+            ]
+            found += [
+                (row[a], f"profile: {name}", "profile", name)
+                for name, row in scores.profile_parts.items()
+            ]
             parts = [
-                {
-                    "evidence": evidence.items[i].label,
-                    "kind": evidence.items[i].kind,
-                    "value": evidence.items[i].value,
-                    "weight": round(weight, 3),
-                }
-                for i, weight in mine
+                {"evidence": label, "kind": kind, "value": value, "weight": round(weight, 3)}
+                for weight, label, kind, value in sorted(found, key=lambda f: -abs(f[0]))
+                if abs(weight) >= 0.005
             ]
             hypotheses.append(Hypothesis(actor, actors[a], parts))
         leader = shown[0] if shown else None

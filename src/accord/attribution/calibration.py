@@ -1,4 +1,4 @@
-"""Fitting the softmax temperature and the unknown actor's bias on held-out cases.
+"""Fitting the ranker's weights, the softmax temperature and the unknown actor on cases.
 
 A *case* is one report's techniques and software for one actor, scored against the
 knowledge without what that report says of the actor (leave-one-report-out). When the
@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from accord.attribution.evidence import Evidence, Item
 from accord.attribution.knowledge import Knowledge
+from accord.attribution.ranker import FEATURES, train
 from accord.attribution.scoring import Params, Profiles, Scores, score
 
 Case = tuple[str, str]  # (actor key, citation)
@@ -37,11 +38,35 @@ class Sample:
 
     @classmethod
     def of(cls, scores: Scores, truth: str | None) -> Sample:
-        best = sorted(scores.totals, reverse=True)[:_KEPT]
-        right = None if truth is None else scores.totals[scores.keys.index(truth)]
+        return cls.of_totals(scores.keys, scores.totals, truth, scores.novel)
+
+    @classmethod
+    def of_totals(
+        cls, keys: Sequence[str], totals: Sequence[float], truth: str | None, novel: float
+    ) -> Sample:
+        best = sorted(totals, reverse=True)[:_KEPT]
+        right = None if truth is None else totals[keys.index(truth)]
         if right is not None and right < best[-1]:
             best.append(right)
-        return cls(tuple(best), right, scores.novel)
+        return cls(tuple(best), right, novel)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A case scored leave-one-report-out: each candidate's ranker features, the right
+    answer (None: the unknown actor) and the unknown actor's evidence part."""
+
+    case: Case
+    keys: list[str]
+    vectors: list[list[float]]
+    truth: str | None
+    novel: float
+
+    def totals(self, weights: Sequence[float]) -> list[float]:
+        return [sum(w * v for w, v in zip(weights, vector, strict=True)) for vector in self.vectors]
+
+    def sample(self, weights: Sequence[float]) -> Sample:
+        return Sample.of_totals(self.keys, self.totals(weights), self.truth, self.novel)
 
 
 def case_evidence(features: Iterable[str], grade: str = "A") -> Evidence:
@@ -60,18 +85,46 @@ def fold_of(case: Case, folds: int) -> int:
     return int.from_bytes(digest, "little") % folds
 
 
-def samples(
+def scored_cases(
     knowledge: Knowledge, params: Params, cases: dict[Case, frozenset[str]]
-) -> list[Sample]:
+) -> list[Scored]:
     """Each case scored leave-one-report-out. When nothing else is known of the case's
     actor, it is no candidate, and the right answer is the unknown actor."""
     found = []
     whole = Profiles.build(knowledge, params)
-    for (actor, citation), features in cases.items():
+    for (actor, citation), features in sorted(cases.items()):
         profiles = whole.with_actor(knowledge.without(actor, citation), actor)
         scores = score(profiles, case_evidence(features))
-        found.append(Sample.of(scores, actor if actor in scores.keys else None))
+        truth = actor if actor in scores.keys else None
+        found.append(Scored((actor, citation), scores.keys, scores.vectors, truth, scores.novel))
     return found
+
+
+def samples(
+    knowledge: Knowledge, params: Params, cases: dict[Case, frozenset[str]]
+) -> list[Sample]:
+    """The cases scored with ``params`` as they are (no weights learned)."""
+    weights = params.weights or _NAIVE_BAYES
+    return [case.sample(weights) for case in scored_cases(knowledge, params, cases)]
+
+
+_NAIVE_BAYES = (1.0,) + (0.0,) * (len(FEATURES) - 1)
+
+
+def learn(scored: Sequence[Scored], params: Params, folds: int = 4) -> Params:
+    """Ranker weights fitted on every case, and the temperature and unknown actor fitted
+    on scores each case got from weights fitted without it (inner folds)."""
+    held_out: list[Sample] = []
+    for fold in range(folds):
+        inside = [c for c in scored if fold_of(c.case, folds) != fold]
+        weights = train(_training(inside))
+        held_out += [c.sample(weights) for c in scored if fold_of(c.case, folds) == fold]
+    weights = train(_training(scored))
+    return fit(held_out, replace(params, weights=weights))
+
+
+def _training(scored: Sequence[Scored]) -> list[tuple[list[list[float]], int]]:
+    return [(c.vectors, c.keys.index(c.truth)) for c in scored if c.truth is not None]
 
 
 def log_loss(

@@ -28,6 +28,15 @@ from datetime import datetime, timedelta
 from accord.attribution.evidence import Evidence, Item
 from accord.attribution.knowledge import Knowledge
 from accord.attribution.places import languages_of, utc_offsets
+from accord.attribution.ranker import (
+    FEATURES,
+    ITEM_FEATURES,
+    PROFILE_FEATURES,
+    Rarity,
+    Shape,
+    item_row,
+    profile_row,
+)
 
 #: how much an item of each kind counts, before its source's reliability
 KIND_WEIGHTS = {
@@ -54,6 +63,8 @@ class Params:
     temperature: float = 1.0
     unknown_bias: float = 0.0
     novelty_weight: float = 1.0  # how much evidence no known actor holds counts
+    #: the learned ranker's weights (ranker.FEATURES); None: the naive-Bayes fit alone
+    weights: tuple[float, ...] | None = None
 
 
 @dataclass
@@ -67,6 +78,8 @@ class Profiles:
     strength: list[dict[str, float]] = field(default_factory=list)
     background: dict[str, float] = field(default_factory=dict)
     unseen: float = 0.0  # q of a feature no actor holds
+    shapes: list[Shape] = field(default_factory=list)
+    rarity: Rarity = field(default_factory=lambda: Rarity([]))
 
     @classmethod
     def build(cls, knowledge: Knowledge, params: Params) -> Profiles:
@@ -75,19 +88,21 @@ class Profiles:
             if actor.uses:  # an actor nothing is known of is the unknown actor's part
                 profiles.keys.append(key)
                 profiles.strength.append(_held(knowledge, params, key))
+                profiles.shapes.append(Shape.of(actor, knowledge))
         profiles._background()
         return profiles
 
     def with_actor(self, knowledge: Knowledge, key: str) -> Profiles:
         """These profiles over ``knowledge``, which differs from theirs in actor ``key``
         only (cheaper than building them again)."""
-        keys, strength = list(self.keys), list(self.strength)
+        keys, strength, shapes = list(self.keys), list(self.strength), list(self.shapes)
         at = keys.index(key)
         if knowledge.actors[key].uses:
             strength[at] = _held(knowledge, self.params, key)
+            shapes[at] = Shape.of(knowledge.actors[key], knowledge)
         else:
-            del keys[at], strength[at]
-        changed = Profiles(knowledge, self.params, keys, strength)
+            del keys[at], strength[at], shapes[at]
+        changed = Profiles(knowledge, self.params, keys, strength, shapes=shapes)
         changed._background()
         return changed
 
@@ -99,6 +114,7 @@ class Profiles:
         n = len(self.keys)
         self.background = {f: (t + 0.5) / (n + 1) for f, t in totals.items()}
         self.unseen = 0.5 / (n + 1)
+        self.rarity = Rarity(self.shapes)
 
 
 def _held(knowledge: Knowledge, params: Params, key: str) -> dict[str, float]:
@@ -152,6 +168,10 @@ class Scores:
     #: the unknown actor's part from the evidence: it holds what no known actor holds
     novel: float = 0.0
     novel_parts: dict[int, float] = field(default_factory=dict)
+    #: the learned ranker's profile terms: name → contribution per actor
+    profile_parts: dict[str, list[float]] = field(default_factory=dict)
+    #: per actor, the ranker's features summed over the evidence (for training)
+    vectors: list[list[float]] = field(default_factory=list)
 
 
 def score(profiles: Profiles, evidence: Evidence) -> Scores:
@@ -178,6 +198,11 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
                 x = held.get(feature, 0.0)
                 row[a] += weight * share * math.log((x + params.alpha * q) / (norm * q))
         parts[index] = row
+    profile_parts, vectors = _ranked(profiles, evidence, parts)
+    for row in parts.values():
+        for a in range(n):
+            totals[a] += row[a]
+    for row in profile_parts.values():
         for a in range(n):
             totals[a] += row[a]
     times = [(i, it) for i, it in enumerate(evidence.items) if it.kind == "timestamp"]
@@ -199,7 +224,55 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
         params.unknown_bias,
         sum(novel_parts.values()),
         novel_parts,
+        profile_parts,
+        vectors,
     )
+
+
+def _ranked(
+    profiles: Profiles, evidence: Evidence, parts: dict[int, list[float]]
+) -> tuple[dict[str, list[float]], list[list[float]]]:
+    """The ranker's features of every actor; with learned weights, the item parts
+    become weighted sums of their features (in place) and the profile terms are made."""
+    params, knowledge = profiles.params, profiles.knowledge
+    n = len(profiles.keys)
+    width = len(ITEM_FEATURES)
+    vectors = [[0.0] * len(FEATURES) for _ in range(n)]
+    attack: set[str] = set()
+    item_rows: dict[int, list[list[float]]] = {}
+    for index, row in parts.items():
+        item = evidence.items[index]
+        found = item_features(knowledge, params, item)
+        feature = found[0][0] if found and item.kind in ("technique", "software") else None
+        if feature is not None:
+            attack.add(feature)
+        rows = []
+        for a in range(n):
+            values = (
+                item_row(profiles.shapes[a], profiles.rarity, feature, row[a])
+                if feature is not None
+                else [row[a]] + [0.0] * (width - 1)
+            )
+            rows.append(values)
+            for k in range(width):
+                vectors[a][k] += values[k]
+        item_rows[index] = rows
+    evidence_ids = frozenset(attack)
+    profile_rows = [
+        profile_row(profiles.shapes[a], profiles.rarity, evidence_ids) for a in range(n)
+    ]
+    for a in range(n):
+        vectors[a][width:] = profile_rows[a]
+    weights = params.weights
+    if weights is None:
+        return {}, vectors
+    for index, rows in item_rows.items():
+        parts[index] = [sum(w * v for w, v in zip(weights, r, strict=False)) for r in rows]
+    named = {
+        name: [weights[width + k] * profile_rows[a][k] for a in range(n)]
+        for k, name in enumerate(PROFILE_FEATURES)
+    }
+    return named, vectors
 
 
 def _time_term(origin: str, item: Item) -> float:

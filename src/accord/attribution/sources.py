@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from accord.attribution.assess import Assessor
 from accord.attribution.attack import attack_bundle_path
-from accord.attribution.calibration import fit, samples
+from accord.attribution.calibration import learn, scored_cases
 from accord.attribution.knowledge import Knowledge, build_knowledge
 from accord.attribution.scoring import Params
 from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
@@ -32,7 +32,7 @@ KNOWLEDGE_TYPES = (
 )  # fmt: skip
 CALIBRATION_SETTING = "attribution_calibration"
 #: changes when the model or its calibration changes, so that old fits are not reused
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 
 
 def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
@@ -73,15 +73,17 @@ def assessor_for(store: Store | None, org: Organisation | None, attack: Path | N
                     temperature=held["temperature"],
                     unknown_bias=held["unknown_bias"],
                     novelty_weight=held["novelty_weight"],
+                    weights=tuple(held["weights"]) if held.get("weights") else None,
                 )
                 return Assessor(knowledge, params)
-    params = fit(samples(knowledge, base, knowledge.cases()), base)
+    params = learn(scored_cases(knowledge, base, knowledge.cases()), base)
     if store is not None:
         value = {
             "fingerprint": key,
             "temperature": params.temperature,
             "unknown_bias": params.unknown_bias,
             "novelty_weight": params.novelty_weight,
+            "weights": params.weights,
         }
         with store.write() as connection:
             store.set_setting(connection, CALIBRATION_SETTING, orjson.dumps(value).decode())
