@@ -260,6 +260,8 @@ def test_evidence_from_stix_objects() -> None:
          "country": "ua"},
     ]  # fmt: skip
     evidence = evidence_from_stix(objects, "stix-case")
+    bundled = parse_evidence({"type": "bundle", "id": "bundle--1", "objects": objects})
+    assert bundled.items == evidence.items and bundled.id == "bundle--1"
     assert [i.label for i in evidence.items] == [
         "technique T1000",
         "software S0002",

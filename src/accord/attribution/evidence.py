@@ -84,7 +84,13 @@ class Evidence:
 
 
 def parse_evidence(data: Any, where: str = "evidence") -> Evidence:
-    """Evidence from its JSON form; InvalidObject names the first bad property."""
+    """Evidence from its JSON form, or from a STIX bundle; InvalidObject names the first
+    bad property."""
+    if isinstance(data, dict) and data.get("type") == "bundle":
+        objects = data.get("objects")
+        if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+            raise InvalidObject(str(data.get("id", where)), "objects", "a list of STIX objects")
+        return evidence_from_stix(objects, str(data.get("id", where)))
     if not isinstance(data, dict):
         raise InvalidObject(where, "(root)", f"evidence is a JSON object, not {_kind(data)}")
     case = data.get("id")
