@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,7 @@ from accord.correlate.inputs import INPUT_FORMATS, observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
+from accord.diplomacy.registry import import_incidents, incident, incidents
 from accord.errors import (
     AccordError,
     BatchRejected,
@@ -77,6 +79,9 @@ collections_app = typer.Typer(
 )
 peers_app = typer.Typer(no_args_is_help=True, help="Federation peers (other nodes, over TAXII).")
 correlate_app = typer.Typer(help="Correlate logs with shared indicators; the correlation graph.")
+incidents_app = typer.Typer(
+    no_args_is_help=True, help="Cyber incidents, their attributions and responses."
+)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(communities_app, name="communities")
 app.add_typer(users_app, name="users")
@@ -85,6 +90,7 @@ app.add_typer(attack_app, name="attack")
 app.add_typer(collections_app, name="collections")
 app.add_typer(peers_app, name="peers")
 app.add_typer(correlate_app, name="correlate")
+app.add_typer(incidents_app, name="incidents")
 
 out = Console()
 err = Console(stderr=True)
@@ -832,6 +838,97 @@ def _print_assessment(result: Assessment) -> None:
         out.print(f"flag {flag['kind']}: {flag['detail']}", highlight=False, markup=False)
     for text in result.unrecognised:
         out.print(f"not used: {text}", highlight=False, markup=False)
+
+
+@incidents_app.command("import")
+def incidents_import(
+    path: Annotated[Path, typer.Argument(help="The dataset file.")],
+    fmt: Annotated[str, typer.Option("--format", help="eurepoc, cfr or dcid.")],
+    org: OrgOption = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the full import report (JSON) here.")
+    ] = None,
+) -> None:
+    """Import a public incident dataset, linking incidents other datasets hold."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        done = import_incidents(store, acting, fmt, path)
+    summary = done.as_json()
+    if report is not None:
+        report.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+    out.print(
+        f"{fmt}: {done.rows:,} rows; {done.new:,} new incidents, {done.changed:,} incidents "
+        f"gained from it ({done.linked:,} rows linked to another dataset's), "
+        f"{done.unchanged:,} unchanged; {summary['skipped_rows']} rows skipped, "
+        f"{len(done.problems) - int(str(summary['skipped_rows']))} values left out",
+        highlight=False,
+        markup=False,
+    )
+    for problem in done.problems[:20]:
+        what = "row skipped" if problem.skipped else "value left out"
+        err.print(
+            f"{problem.row}: {problem.column}: {problem.reason} ({what})",
+            highlight=False,
+            markup=False,
+        )
+    if len(done.problems) > 20:
+        err.print(f"... and {len(done.problems) - 20} more (--report FILE lists them all)")
+
+
+@incidents_app.command("list")
+def incidents_list(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Every incident the organisation may see, with its attribution claims and sources."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        found = incidents(store, acting)
+    ordered = sorted(found.items(), key=lambda kv: (kv[1].start or "", kv[1].name))
+    if output == "json":
+        rows = [{"id": key, **asdict(record)} for key, record in ordered]
+        sys.stdout.write(orjson.dumps(rows).decode() + "\n")
+        return
+    table = Table("start", "incident", "victims", "attributed to", "datasets")
+    for _, record in ordered:
+        table.add_row(
+            record.start or "",
+            record.name,
+            ", ".join(record.victim_countries[:4]),
+            ", ".join(sorted({c.state or c.actor or "?" for c in record.claims})[:3]),
+            ", ".join(sorted({p.dataset for p in record.provenance})),
+        )
+    out.print(table)
+
+
+@incidents_app.command("show")
+def incidents_show(
+    incident_id: Annotated[str, typer.Argument(help="The incident's STIX id.")],
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """One incident: what happened, to whom, who is said to be behind it, and sources."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        record = incident(store, acting, incident_id)
+    if output == "json":
+        sys.stdout.write(orjson.dumps({"id": incident_id, **asdict(record)}).decode() + "\n")
+        return
+    out.print(f"{record.name} ({record.start or 'date unknown'})", highlight=False, markup=False)
+    if record.description:
+        out.print(record.description, highlight=False, markup=False)
+    for claim in record.claims:
+        out.print(
+            f"attributed by {claim.by or 'unknown'} ({claim.form}) to "
+            f"{claim.actor or ''} {claim.state or ''}".rstrip(),
+            highlight=False,
+            markup=False,
+        )
+    for url in record.sources:
+        out.print(f"source: {url}", highlight=False, markup=False)
 
 
 @app.command("serve")

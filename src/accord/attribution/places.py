@@ -27,7 +27,8 @@ DEMONYMS = {
 #: Other spellings of a country that reports use.
 ALIASES = {
     "usa": "US", "u.s.": "US", "united states of america": "US", "uk": "GB",
-    "dprk": "KP", "prc": "CN", "russian federation": "RU", "türkiye": "TR",
+    "dprk": "KP", "prc": "CN", "russian federation": "RU", "türkiye": "TR", "turkey": "TR",
+    "n korea": "KP", "s korea": "KR",
 }  # fmt: skip
 #: a language counts for a territory if official there or spoken by this share of people
 _SPOKEN_SHARE = 20.0

@@ -1,0 +1,1 @@
+"""Diplomacy: incidents and their public attributions, norms and law, responses."""

@@ -1,0 +1,121 @@
+"""Incidents in the store: importing datasets (linked, all or nothing), listing, reading.
+
+Public datasets are public knowledge, so their incidents are stored as TLP:CLEAR. Every
+read goes through the access gate: an organisation sees the incidents its peers shared
+with it besides the public ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from accord.diplomacy.datasets import Problem, read_dataset
+from accord.diplomacy.incidents import (
+    EXTENSION_ID,
+    IncidentRecord,
+    extension_definition,
+    incident_object,
+    record_of,
+)
+from accord.diplomacy.linking import link
+from accord.errors import NotFound
+from accord.stix.timestamps import now_timestamp
+from accord.stix.tlp import Tlp
+from accord.store import (
+    AccessGate,
+    ImportOptions,
+    ObjectQuery,
+    Store,
+    Viewer,
+    import_objects,
+    iter_versions,
+)
+from accord.store.identity import Organisation
+
+
+@dataclass
+class IncidentImport:
+    dataset: str
+    rows: int
+    new: int
+    changed: int
+    unchanged: int
+    linked: int
+    problems: list[Problem]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "linked": self.linked,
+            "skipped_rows": sum(p.skipped for p in self.problems),
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+def import_incidents(store: Store, org: Organisation, fmt: str, path: Path) -> IncidentImport:
+    """Read a dataset, link its rows to the incidents held, store what is new or more."""
+    reading = read_dataset(fmt, path)
+    held = _held(store, org)
+    linked = link([record for record, _ in held.values()], reading.records)
+    stamp = now_timestamp()
+    objects = [] if _declared(store, org) else [extension_definition(org.id, EXTENSION_CREATED)]
+    objects += [incident_object(r, org.id, stamp) for r in linked.new]
+    for record in linked.changed:  # a new version keeps the first one's created time
+        newer = incident_object(record, org.id, stamp)
+        newer["created"] = held[record.id][1] if record.id in held else stamp
+        objects.append(newer)
+    options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
+    import_objects(store, objects, f"{fmt} dataset {path.name}", options)
+    return IncidentImport(
+        fmt,
+        reading.rows,
+        len(linked.new),
+        len(linked.changed),
+        linked.unchanged,
+        linked.linked,
+        reading.problems,
+    )
+
+
+def incidents(store: Store, org: Organisation) -> dict[str, IncidentRecord]:
+    """Every Accord incident ``org`` may see (latest versions), by STIX id."""
+    return {key: record for key, (record, _) in _held(store, org).items()}
+
+
+def _held(store: Store, org: Organisation) -> dict[str, tuple[IncidentRecord, str]]:
+    """Accord incidents ``org`` may see, with when each was first created (a new
+    version must keep that)."""
+    found: dict[str, tuple[IncidentRecord, str]] = {}
+    gate = AccessGate(Viewer(org.id))
+    with store.read() as connection:
+        for version in iter_versions(connection, gate, ObjectQuery(types=["incident"])):
+            record = record_of(version.body)
+            if record is not None:
+                found[version.id] = (record, str(version.body["created"]))
+    return found
+
+
+#: the extension definition's one version
+EXTENSION_CREATED = "2026-11-25T00:00:00.000Z"
+
+
+def _declared(store: Store, org: Organisation) -> bool:
+    with store.read() as connection:
+        query = ObjectQuery(types=["extension-definition"], ids=[EXTENSION_ID])
+        return any(True for _ in iter_versions(connection, AccessGate(Viewer(org.id)), query))
+
+
+def incident(store: Store, org: Organisation, incident_id: str) -> IncidentRecord:
+    gate = AccessGate(Viewer(org.id))
+    with store.read() as connection:
+        query = ObjectQuery(types=["incident"], ids=[incident_id])
+        for version in iter_versions(connection, gate, query):
+            record = record_of(version.body)
+            if record is not None:
+                return record
+    raise NotFound("incident", incident_id)
