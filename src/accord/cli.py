@@ -32,6 +32,7 @@ from accord.correlate.inputs import INPUT_FORMATS, observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
+from accord.diplomacy.assessment import assess as assess_incident
 from accord.diplomacy.registry import import_incidents, incident, incidents
 from accord.errors import (
     AccordError,
@@ -929,6 +930,34 @@ def incidents_show(
         )
     for url in record.sources:
         out.print(f"source: {url}", highlight=False, markup=False)
+
+
+@incidents_app.command("assess")
+def incidents_assess(
+    incident_id: Annotated[str, typer.Argument(help="The incident's STIX id.")],
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The norms and rules of law an incident implicates, and the responses that fit."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        held = incidents(store, acting)
+        if incident_id not in held:
+            raise NotFound("incident", incident_id)
+        result = assess_incident(held[incident_id], held.values())
+    if output == "json":
+        sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+        return
+    table = Table("norm or rule", "strength", "why", "facts")
+    for finding in [*result.norms, *result.law]:
+        table.add_row(finding.id, finding.strength, finding.rationale, "; ".join(finding.facts))
+    out.print(table)
+    fitting = [r["option"] for r in result.responses if r["fits"]]
+    out.print("responses that fit: " + (", ".join(fitting) or "none"), highlight=False)
+    if result.precedent:
+        done = ", ".join(f"{k} ({n})" for k, n in result.precedent.items())
+        out.print(f"done in similar incidents: {done}", highlight=False, markup=False)
 
 
 @app.command("serve")

@@ -213,6 +213,8 @@ def _eurepoc_responses(row: dict[str, str]) -> list[Response]:
         dates = values(row.get(f"{prefix}_response_date"))
         by = values(row.get(f"{prefix}_response_country"))
         for n, kind in enumerate(kinds):
+            if len(kind) <= 2 or kind.lower() in ("unknown", "none", "not available"):
+                continue  # a placeholder, not a response
             found.append(
                 Response(
                     kind=kind,
@@ -235,6 +237,14 @@ _CFR_EFFECTS = {
     "doxing": ["data-theft", "influence"],
 }
 _CFR_TYPES = {*_CFR_EFFECTS, "financial theft", ""}
+_CFR_RESPONSES = {
+    "denouncement",
+    "confirmation",
+    "criminal charges",
+    "sanctions",
+    "denial",
+    "hack back",
+}
 
 
 def _cfr(path: Path) -> Reading:
@@ -286,10 +296,11 @@ def _cfr(path: Path) -> Reading:
                 )
             )
         response = row.get("Response", "").strip()
-        if response and response.lower() != "unknown":
-            kind_text = response.split("http")[0].strip() or "response"
-            found = urls(response)
-            record.responses.append(Response(kind=kind_text, source=found[0] if found else None))
+        kind_text = response.split("http")[0].strip()
+        if kind_text.lower() in _CFR_RESPONSES:
+            record.responses.append(Response(kind=kind_text, source=first(urls(response))))
+        elif kind_text and kind_text.lower() != "unknown":
+            reading.value(where, "Response", f"{kind_text[:60]!r} is no response type")
         if row.get("Victims"):
             record.details["cfr"] = {"victims": row["Victims"].strip()}
         reading.records.append(record)

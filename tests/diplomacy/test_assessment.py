@@ -1,0 +1,104 @@
+"""Norms and law an incident implicates, from its facts; responses that fit; sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from accord.diplomacy.assessment import LADDER, assess, catalogue
+from accord.diplomacy.incidents import Claim, IncidentRecord, Provenance, Response
+from tests.cli_runner import accord_env, run_accord
+from tests.diplomacy.test_incidents import DCID
+
+
+def _incident(**facts: object) -> IncidentRecord:
+    record = IncidentRecord(name="x", provenance=[Provenance("curated", "x")])
+    for key, value in facts.items():
+        setattr(record, key, value)
+    return record
+
+
+def test_every_catalogue_entry_has_a_source() -> None:
+    data = catalogue()
+    assert [n["id"] for n in data["norms"]] == [f"13({c})" for c in "abcdefghijk"]
+    for entry in [*data["norms"], *data["law"]]:
+        assert entry["url"].startswith("https://") and entry["summary"]
+
+
+def test_facts_implicate_norms_with_their_strength() -> None:
+    grid = _incident(
+        name="Power grid outage",
+        critical_infrastructure=True,
+        effects=["disruption"],
+        severity=8.0,
+        claims=[Claim(by="United Kingdom", by_country="GB", state="RU", form="statement")],
+    )
+    found = assess(grid)
+    norms = {f.id: f for f in found.norms}
+    assert (
+        norms["13(f)"].strength == "strong" and "critical infrastructure" in norms["13(f)"].facts[0]
+    )
+    assert norms["13(c)"].strength == "strong"  # a state said so
+    assert norms["13(f)"].source.startswith("https://undocs.org/")
+    law = {f.id: f for f in found.law}
+    assert law["state-responsibility"].strength == "strong"
+    assert "use-of-force" not in law  # disruption, not destruction
+    espionage = assess(_incident(critical_infrastructure=True, effects=["espionage"]))
+    assert {f.id: f.strength for f in espionage.norms}["13(f)"] == "weak"
+    assert not any(f.id == "13(c)" for f in espionage.norms)  # attributed to no one
+
+
+def test_words_of_the_description_count() -> None:
+    found = assess(
+        _incident(
+            description="Attackers hit the national CERT and a software update server "
+            "before the election.",
+            claims=[Claim(state="KP", form="technical-report")],
+        )
+    )
+    ids = {f.id for f in found.norms} | {f.id for f in found.law}
+    assert {"13(k)", "13(i)", "13(c)", "non-intervention", "sovereignty"} <= ids
+
+
+def test_responses_climb_with_the_facts_and_precedent_is_counted() -> None:
+    light = assess(_incident(effects=["espionage"]))
+    heavy = assess(
+        _incident(
+            critical_infrastructure=True,
+            effects=["destruction"],
+            severity=9.0,
+            claims=[Claim(by="GB", state="RU", form="joint-statement")],
+        )
+    )
+    fits = lambda a: [r["option"] for r in a.responses if r["fits"]]  # noqa: E731
+    assert len(fits(heavy)) > len(fits(light))
+    assert fits(heavy)[-1] == LADDER[-1][0] and fits(light) == [LADDER[0][0]]
+    similar = _incident(
+        name="y",
+        provenance=[Provenance("curated", "y")],
+        effects=["destruction"],
+        claims=[Claim(state="RU")],
+        responses=[Response("Sanctions"), Response("Denouncement")],
+    )
+    record = _incident(effects=["destruction"], claims=[Claim(state="RU")])
+    found = assess(record, [similar, record])
+    assert found.precedent == {"Sanctions": 1, "Denouncement": 1}
+
+
+def test_assess_from_the_command_line(tmp_path: Path) -> None:
+    env = accord_env(tmp_path / "home")
+    assert run_accord(["init", "--org", "CERT-A"], env).returncode == 0
+    assert run_accord(["incidents", "import", "--format", "dcid", str(DCID)], env).returncode == 0
+    listed = orjson.loads(run_accord(["incidents", "list", "--format", "json"], env).stdout)
+    target = next(i for i in listed if i["critical_infrastructure"] and i["claims"])
+    done = run_accord(["incidents", "assess", target["id"], "--format", "json"], env)
+    assert done.returncode == 0, done.stderr
+    result = orjson.loads(done.stdout)
+    assert {"norms", "law", "responses"} <= set(result)
+    norm = next(n for n in result["norms"] if n["id"] == "13(f)")
+    assert {"id", "strength", "rationale", "facts"} <= set(norm)
+    missing = run_accord(
+        ["incidents", "assess", "incident--00000000-0000-4000-8000-000000000000"], env
+    )
+    assert missing.returncode != 0
