@@ -33,6 +33,7 @@ from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
 from accord.diplomacy.assessment import assess as assess_incident
+from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
 from accord.diplomacy.registry import import_incidents, incident, incidents
 from accord.errors import (
     AccordError,
@@ -843,8 +844,11 @@ def _print_assessment(result: Assessment) -> None:
 
 @incidents_app.command("import")
 def incidents_import(
-    path: Annotated[Path, typer.Argument(help="The dataset file.")],
-    fmt: Annotated[str, typer.Option("--format", help="eurepoc, cfr or dcid.")],
+    fmt: Annotated[str, typer.Option("--format", help="curated, eurepoc, cfr or dcid.")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The dataset file (curated: the packaged one by default)."),
+    ] = None,
     org: OrgOption = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write the full import report (JSON) here.")
@@ -958,6 +962,35 @@ def incidents_assess(
     if result.precedent:
         done = ", ".join(f"{k} ({n})" for k, n in result.precedent.items())
         out.print(f"done in similar incidents: {done}", highlight=False, markup=False)
+
+
+@app.command("brief")
+def brief_command(
+    incident_id: Annotated[str, typer.Argument(help="The incident's STIX id.")],
+    output: Annotated[str, typer.Option("--format", help="html or pdf.")] = "html",
+    to: Annotated[
+        Path | None, typer.Option("--out", help="Write here (default: stdout for html).")
+    ] = None,
+    org: OrgOption = None,
+) -> None:
+    """A diplomat's brief on an incident: what, who, norms and law, responses, sources."""
+    if output not in ("html", "pdf"):
+        raise ConfigError("--format", f"{output!r}: use html or pdf")
+    if output == "pdf" and to is None:
+        raise ConfigError("--out", "a PDF needs a file to go to")
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        brief = build_brief(store, acting, incident_id)
+    if output == "pdf":
+        assert to is not None
+        brief_pdf(brief, to)
+        err.print(f"brief written to {to}", highlight=False, markup=False)
+    elif to is not None:
+        to.write_text(brief_html(brief), encoding="utf-8")
+        err.print(f"brief written to {to}", highlight=False, markup=False)
+    else:
+        sys.stdout.write(brief_html(brief))
 
 
 @app.command("serve")

@@ -1,4 +1,5 @@
-"""The demo node that ``make run`` starts: a store holding ATT&CK and one administrator.
+"""The demo node that ``make run`` starts: a store holding ATT&CK, Accord's curated
+incidents and one administrator.
 
 Credentials are generated, printed once, and stored hashed; a second run reuses them
 (and says how to reset them) instead of inventing new ones.
@@ -11,6 +12,7 @@ from rich.panel import Panel
 
 from accord.attribution.attack import ATTACK_VERSION_SETTING, load_attack
 from accord.config import Settings
+from accord.diplomacy.registry import import_incidents
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.store.identity import add_organisation, add_user, count_users, create_token
 
@@ -39,6 +41,9 @@ def prepare_demo(settings: Settings, console: Console) -> None:
             console.print(
                 f"ATT&CK: {report.new_objects} objects, {report.rejected} skipped as invalid"
             )
+        curated = import_incidents(store, org, "curated", None)
+        if curated.new:
+            console.print(f"Curated incidents: {curated.new} (every fact with its source)")
     finally:
         store.close()
     url = f"http://{settings.host}:{settings.port}"

@@ -3,7 +3,8 @@
 * ``eurepoc``: the EuRepoC Global Database 1.1 CSV, with its attribution and receiver
   tables read from beside it when present (one row per attribution, per receiver);
 * ``cfr``: the Council on Foreign Relations Cyber Operations Tracker CSV export;
-* ``dcid``: the Dyadic Cyber Incident and Campaign Data 2.0 workbook (xlsx).
+* ``dcid``: the Dyadic Cyber Incident and Campaign Data 2.0 workbook (xlsx);
+* ``curated``: Accord's own file of sourced facts (``curated.py``).
 
 Every row becomes a record or a ``Problem`` naming the row, the column and why; a value
 that cannot be read is reported and left out while the rest of its row is kept. The
@@ -25,7 +26,7 @@ from accord.diplomacy.cells import country, day, first, urls, values
 from accord.diplomacy.incidents import Claim, IncidentRecord, Provenance, Response
 from accord.errors import MalformedInput
 
-FORMATS = ("eurepoc", "cfr", "dcid")
+FORMATS = ("curated", "eurepoc", "cfr", "dcid")
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,16 @@ class Reading:
         self.problems.append(Problem(row, column, reason, skipped=True))
 
 
-def read_dataset(fmt: str, path: Path) -> Reading:
+def read_dataset(fmt: str, path: Path | None) -> Reading:
+    """The records of a dataset file (for ``curated``, the packaged file by default)."""
     if fmt not in FORMATS:
         raise MalformedInput(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if not path.is_file():
-        raise MalformedInput(str(path), "no such file")
+    if fmt == "curated":
+        from accord.diplomacy.curated import read_curated
+
+        return read_curated(path)
+    if path is None or not path.is_file():
+        raise MalformedInput(str(path), f"no such file: {fmt} needs the dataset's file")
     return {"eurepoc": _eurepoc, "cfr": _cfr, "dcid": _dcid}[fmt](path)
 
 

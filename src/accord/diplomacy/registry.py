@@ -57,7 +57,9 @@ class IncidentImport:
         }
 
 
-def import_incidents(store: Store, org: Organisation, fmt: str, path: Path) -> IncidentImport:
+def import_incidents(
+    store: Store, org: Organisation, fmt: str, path: Path | None
+) -> IncidentImport:
     """Read a dataset, link its rows to the incidents held, store what is new or more."""
     reading = read_dataset(fmt, path)
     held = _held(store, org)
@@ -70,7 +72,7 @@ def import_incidents(store: Store, org: Organisation, fmt: str, path: Path) -> I
         newer["created"] = held[record.id][1] if record.id in held else stamp
         objects.append(newer)
     options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
-    import_objects(store, objects, f"{fmt} dataset {path.name}", options)
+    import_objects(store, objects, f"{fmt} dataset {path.name if path else ''}".strip(), options)
     return IncidentImport(
         fmt,
         reading.rows,

@@ -1,0 +1,185 @@
+"""A diplomat's brief on one incident, as a self-contained HTML page or a PDF.
+
+What happened; who is said to be behind it (the public claims, and Accord's own
+attribution assessment when one is stored for the incident: likelihood and confidence);
+which norms and rules of law it implicates; which responses fit and what was done in
+similar incidents; a chart of the incidents attributed to the same state by year; and
+every source. Everything is read through the access gate of the organisation asking.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from accord.diplomacy.assessment import Assessment, assess
+from accord.diplomacy.incidents import IncidentRecord
+from accord.diplomacy.registry import incidents
+from accord.errors import NotFound
+from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
+from accord.store.identity import Organisation
+
+
+@dataclass
+class Brief:
+    incident_id: str
+    record: IncidentRecord
+    assessment: Assessment
+    attribution: dict[str, Any] | None  # Accord's stored assessment, when there is one
+    by_year: dict[int, int] = field(default_factory=dict)  # same state's incidents
+    similar: list[IncidentRecord] = field(default_factory=list)
+
+    @property
+    def states(self) -> list[str]:
+        return sorted({c.state for c in self.record.claims if c.state})
+
+
+def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
+    held = incidents(store, org)
+    record = held.get(incident_id)
+    if record is None:
+        raise NotFound("incident", incident_id)
+    states = {c.state for c in record.claims if c.state}
+    same_state = [
+        r for key, r in held.items() if key != incident_id and states & {c.state for c in r.claims}
+    ]
+    years = Counter(int(r.start[:4]) for r in same_state if r.start)
+    similar = sorted(
+        (r for r in same_state if r.responses and set(r.effects) & set(record.effects)),
+        key=lambda r: r.start or "",
+        reverse=True,
+    )[:5]
+    return Brief(
+        incident_id,
+        record,
+        assess(record, held.values()),
+        _stored_attribution(store, org, incident_id),
+        dict(sorted(years.items())),
+        similar,
+    )
+
+
+def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> dict[str, Any] | None:
+    """The newest attribution assessment stored for the incident (its note's JSON)."""
+    gate = AccessGate(Viewer(org.id))
+    with store.read() as connection:
+        reports = [
+            v.body
+            for v in iter_versions(connection, gate, ObjectQuery(types=["report"]))
+            if incident_id in v.body.get("object_refs", [])
+            and str(v.body.get("name", "")).startswith("Attribution assessment")
+        ]
+        if not reports:
+            return None
+        newest = max(reports, key=lambda r: r["modified"])
+        for version in iter_versions(connection, gate, ObjectQuery(types=["note"])):
+            if newest["id"] in version.body.get("object_refs", []):
+                found: dict[str, Any] = orjson.loads(version.body["content"])
+                return found
+    return None
+
+
+def bar_chart_svg(by_year: dict[int, int], width: int = 560, height: int = 160) -> str:
+    """A bar chart of counts per year, as inline SVG (no script, no external asset)."""
+    if not by_year:
+        return ""
+    years = list(range(min(by_year), max(by_year) + 1))
+    top = max(by_year.values())
+    step = width / len(years)
+    bars = []
+    for n, year in enumerate(years):
+        count = by_year.get(year, 0)
+        h = (height - 30) * count / top
+        x, y = n * step + 2, height - 20 - h
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 4:.1f}" height="{h:.1f}" '
+            f'fill="#2f5d8a"><title>{year}: {count}</title></rect>'
+        )
+        if len(years) <= 20 or year % 5 == 0:
+            bars.append(
+                f'<text x="{x + (step - 4) / 2:.1f}" y="{height - 5}" font-size="10" '
+                f'text-anchor="middle">{year}</text>'
+            )
+    label = html.escape("incidents per year")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
+    )
+
+
+_ENV = Environment(
+    loader=PackageLoader("accord", "diplomacy/templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def brief_html(brief: Brief) -> str:
+    template = _ENV.get_template("brief.html")
+    return template.render(brief=brief, chart=bar_chart_svg(brief.by_year))
+
+
+def brief_pdf(brief: Brief, path: Path) -> None:
+    """The same brief as a PDF (ReportLab; the chart drawn as vector bars)."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    record = brief.record
+
+    def text(value: str, style: str = "BodyText") -> Paragraph:
+        return Paragraph(html.escape(value), styles[style])
+
+    story: list[Any] = [text(record.name, "Title")]
+    story.append(text(f"Start: {record.start or 'unknown'}; victims: "
+                      f"{', '.join(record.victim_countries) or 'not recorded'}"))  # fmt: skip
+    if record.description:
+        story += [text("What happened", "Heading2"), text(record.description)]
+    story.append(text("Attribution", "Heading2"))
+    if brief.attribution and brief.attribution.get("hypotheses"):
+        lead = brief.attribution["hypotheses"][0]
+        story.append(
+            text(
+                f"Accord's assessment: it is {lead['term']} ({lead['probability']:.0%}) that "
+                f"{lead['actor']['name']} is responsible; confidence "
+                f"{brief.attribution['confidence']}."
+            )
+        )
+    for claim in record.claims:
+        story.append(
+            text(
+                f"{claim.by or 'unknown'} ({claim.form}{', ' + claim.date if claim.date else ''}): "
+                f"{claim.actor or ''} {claim.state or ''} {claim.wording or ''}"
+            )
+        )
+    rows = [["Norm or rule", "Strength", "Why"]] + [
+        [f.id, f.strength, f.rationale] for f in [*brief.assessment.norms, *brief.assessment.law]
+    ]
+    story += [text("Norms and law", "Heading2")]
+    if len(rows) > 1:
+        table = Table(rows, colWidths=[90, 70, 330])
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey)]))
+        story.append(table)
+    fitting = [r["option"] for r in brief.assessment.responses if r["fits"]]
+    story += [text("Responses that fit", "Heading2"), text(", ".join(fitting) or "none")]
+    if brief.by_year:
+        drawing = Drawing(480, 160)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 30, 20, 430, 120
+        chart.data = [list(brief.by_year.values())]
+        chart.categoryAxis.categoryNames = [str(y) for y in brief.by_year]
+        chart.categoryAxis.labels.fontSize = 6
+        drawing.add(chart)
+        story += [text("Incidents attributed to the same state, by year", "Heading2"), drawing]
+    story += [text("Sources", "Heading2")] + [text(url) for url in record.sources[:30]]
+    story.append(Spacer(1, 12))
+    SimpleDocTemplate(str(path), pagesize=A4, title=record.name).build(story)
