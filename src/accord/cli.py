@@ -32,6 +32,7 @@ from accord.correlate.inputs import INPUT_FORMATS, observed_in, parse_mapping
 from accord.correlate.logs import SkipReport
 from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
+from accord.diplomacy.analytics import analytics
 from accord.diplomacy.assessment import assess as assess_incident
 from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
 from accord.diplomacy.registry import import_incidents, incident, incidents
@@ -962,6 +963,33 @@ def incidents_assess(
     if result.precedent:
         done = ", ".join(f"{k} ({n})" for k, n in result.precedent.items())
         out.print(f"done in similar incidents: {done}", highlight=False, markup=False)
+
+
+@incidents_app.command("analytics")
+def incidents_analytics(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Incidents by year, effect and attributed state; time to attribution; tension."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        figures = analytics(incidents(store, acting).values())
+    if output == "json":
+        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
+    out.print(f"{figures['incidents']:,} incidents", highlight=False)
+    for title, key in (("by year", "by_year"), ("by attributed state", "by_attributed_state")):
+        table = Table(title, "incidents")
+        for name, count in figures[key].items():
+            table.add_row(str(name), str(count))
+        out.print(table)
+    delay = figures["days_to_first_attribution"]
+    out.print(
+        f"days to first public attribution: median {delay['median']} over "
+        f"{delay['incidents']} dated incidents",
+        highlight=False,
+    )
 
 
 @app.command("brief")

@@ -102,3 +102,26 @@ def test_assess_from_the_command_line(tmp_path: Path) -> None:
         ["incidents", "assess", "incident--00000000-0000-4000-8000-000000000000"], env
     )
     assert missing.returncode != 0
+
+
+def test_analytics_over_held_incidents() -> None:
+    from accord.diplomacy.analytics import analytics
+
+    records = [
+        _incident(
+            start="2017-06-27",
+            effects=["destruction"],
+            severity=10.0,
+            victim_countries=["UA"],
+            claims=[Claim(state="RU", date="2018-02-15")],
+            responses=[Response("sanctions", by="US")],
+        ),
+        _incident(start="2017-05-12", effects=["disruption"], claims=[Claim(state="KP")]),
+        _incident(start="2015-12-23", victim_countries=["UA"], claims=[Claim(state="RU")]),
+    ]
+    figures = analytics(records)
+    assert figures["by_year"] == {"2015": 1, "2017": 2}
+    assert figures["by_attributed_state"] == {"RU": 2, "KP": 1}
+    assert figures["days_to_first_attribution"]["median"] == 233
+    assert figures["responses_by_state"] == {"US": {"sanctions": 1}}
+    assert figures["tension"]["RU-UA"] == {"2015": 1.0, "2017": 2.0}
