@@ -36,6 +36,14 @@ from accord.diplomacy.analytics import analytics
 from accord.diplomacy.assessment import assess as assess_incident
 from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
 from accord.diplomacy.registry import import_incidents, incident, incidents
+from accord.diplomacy.statements import (
+    STATEMENT,
+    answers,
+    draft_statement,
+    publish,
+    respond,
+    verify_statement,
+)
 from accord.errors import (
     AccordError,
     BatchRejected,
@@ -52,10 +60,12 @@ from accord.store import (
     AccessGate,
     ImportOptions,
     ImportReport,
+    ObjectQuery,
     Store,
     Viewer,
     import_file,
     import_objects,
+    iter_versions,
 )
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
@@ -94,6 +104,10 @@ app.add_typer(collections_app, name="collections")
 app.add_typer(peers_app, name="peers")
 app.add_typer(correlate_app, name="correlate")
 app.add_typer(incidents_app, name="incidents")
+statements_app = typer.Typer(
+    no_args_is_help=True, help="Joint attribution statements, co-signed with Ed25519."
+)
+app.add_typer(statements_app, name="statements")
 
 out = Console()
 err = Console(stderr=True)
@@ -990,6 +1004,130 @@ def incidents_analytics(
         f"{delay['incidents']} dated incidents",
         highlight=False,
     )
+
+
+@statements_app.command("draft")
+def statements_draft(
+    name: Annotated[str, typer.Option("--name", help="The statement's title.")],
+    text: Annotated[Path, typer.Option("--text", help="A file holding the statement's text.")],
+    partner: Annotated[
+        list[str], typer.Option("--partner", help="A partner organisation (name; repeatable).")
+    ],
+    embargo: Annotated[str, typer.Option("--embargo", help="Not published before (RFC 3339).")],
+    incident: Annotated[str | None, typer.Option("--incident", help="The incident's id.")] = None,
+    org: OrgOption = None,
+) -> None:
+    """Draft a joint statement as the lead; only the partners see it."""
+    with node_store() as store:
+        with store.read() as connection:
+            lead = acting_org(store, connection, org)
+            partners = [ids.get_organisation(connection, p).id for p in partner]
+        made = draft_statement(
+            store, lead, name, text.read_text(encoding="utf-8"), partners, embargo, incident
+        )
+    out.print(made["id"], highlight=False)
+
+
+def _answer(statement_id: str, decision: str, reason: str | None, org: str | None) -> None:
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        respond(store, home, acting, statement_id, decision, reason)
+    out.print(f"{acting.name} {decision} {statement_id}", highlight=False, markup=False)
+
+
+@statements_app.command("sign")
+def statements_sign(
+    statement_id: Annotated[str, typer.Argument()],
+    org: OrgOption = None,
+) -> None:
+    """Co-sign a draft (Ed25519 over the canonical statement)."""
+    _answer(statement_id, "signed", None, org)
+
+
+@statements_app.command("decline")
+def statements_decline(
+    statement_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    org: OrgOption = None,
+) -> None:
+    """Decline to co-sign a draft (the refusal is signed too)."""
+    _answer(statement_id, "declined", reason, org)
+
+
+@statements_app.command("publish")
+def statements_publish(
+    statement_id: Annotated[str, typer.Argument()],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the published statement here.")
+    ] = None,
+    org: OrgOption = None,
+) -> None:
+    """Publish at or after the embargo, with every signature (TLP:CLEAR)."""
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            lead = acting_org(store, connection, org)
+        done = publish(store, home, lead, statement_id)
+    if out_file is not None:
+        out_file.write_bytes(orjson.dumps(done, option=orjson.OPT_INDENT_2))
+    signed = [s for s in done["signatures"] if s["decision"] == "signed"]
+    out.print(
+        f"published {statement_id}: {len(signed)} signatures, "
+        f"{len(done['signatures']) - len(signed)} declined",
+        highlight=False,
+    )
+
+
+@statements_app.command("list")
+def statements_list(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The statements the organisation leads or is a partner of, and who answered."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+            gate = AccessGate(Viewer(acting.id))
+            found = [
+                v.body for v in iter_versions(connection, gate, ObjectQuery(types=[STATEMENT]))
+            ]
+        rows = [
+            {**s, "answers": {k: v["opinion"] for k, v in answers(store, acting, s["id"]).items()}}
+            for s in found
+        ]
+    if output == "json":
+        sys.stdout.write(orjson.dumps(rows).decode() + "\n")
+        return
+    table = Table("statement", "status", "embargo", "answers")
+    for row in rows:
+        table.add_row(row["name"], row["status"], row["embargo"], str(len(row["answers"])))
+    out.print(table)
+
+
+@statements_app.command("verify")
+def statements_verify(
+    path: Annotated[Path, typer.Argument(help="A published statement (JSON or a bundle).")],
+) -> None:
+    """Check every signature of a published statement, offline."""
+    data = orjson.loads(path.read_bytes())
+    objects = data.get("objects", []) if data.get("type") == "bundle" else [data]
+    found = [o for o in objects if o.get("type") == STATEMENT]
+    if not found:
+        raise MalformedInput(str(path), f"no {STATEMENT} in it")
+    bad = 0
+    for obj in found:
+        for check in verify_statement(obj):
+            bad += not check.valid
+            out.print(
+                f"{check.identity_ref} {check.decision}: {check.reason}"
+                + (f" (key {check.key})" if check.key else ""),
+                highlight=False,
+                markup=False,
+            )
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command("brief")

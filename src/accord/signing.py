@@ -1,0 +1,77 @@
+"""Ed25519 keys of the organisations on this node, and signatures over canonical JSON.
+
+Each organisation's private key lives in ``ACCORD_HOME/keys/<identity uuid>.pem``
+(PKCS#8, readable by the node's user only); it is made on first use. What is signed is
+the canonical form of a JSON object: keys sorted, no insignificant whitespace, UTF-8
+(for the strings, integers and lists Accord signs, this is RFC 8785's form). A
+signature travels with the public key that made it, so it can be checked offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+
+def canonical(data: Any) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
+def _key_path(home: Path, org_id: str) -> Path:
+    return home / "keys" / f"{org_id.split('--', 1)[-1]}.pem"
+
+
+def private_key(home: Path, org_id: str) -> Ed25519PrivateKey:
+    """The organisation's signing key, made (and kept, mode 0600) on first use."""
+    path = _key_path(home, org_id)
+    if path.exists():
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(loaded, Ed25519PrivateKey)
+        return loaded
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+    return key
+
+
+def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def fingerprint(public_key: str) -> str:
+    """A short, comparable name of a public key (SHA-256, first 16 hex digits)."""
+    return hashlib.sha256(base64.b64decode(public_key)).hexdigest()[:16]
+
+
+def sign(key: Ed25519PrivateKey, message: bytes) -> str:
+    return base64.b64encode(key.sign(message)).decode()
+
+
+def verify(public_key: str, signature: str, message: bytes) -> bool:
+    """Does ``signature`` by ``public_key`` (both base64) cover ``message``?"""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
+        key.verify(base64.b64decode(signature, validate=True), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
