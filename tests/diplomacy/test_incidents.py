@@ -161,3 +161,43 @@ def test_incidents_from_the_command_line(tmp_path: Path) -> None:
     assert orjson.loads(shown.stdout)["claims"][0]["state"] == "US"
     bad = run_accord(["incidents", "import", "--format", "cfr", str(DCID)], env)
     assert bad.returncode != 0 and "cfr" not in bad.stdout
+
+
+def test_claims_naming_a_known_group_become_attributed_to_relationships(
+    store: Store, org: ids.Organisation, tmp_path: Path
+) -> None:
+    from accord.stix.tlp import Tlp
+    from accord.store import ImportOptions, import_objects
+
+    group = {
+        "type": "intrusion-set",
+        "spec_version": "2.1",
+        "id": "intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c",
+        "created": "2017-05-31T21:31:48.664Z",
+        "modified": "2017-05-31T21:31:48.664Z",
+        "name": "APT28",
+        "aliases": ["APT28", "Fancy Bear"],
+    }
+    options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
+    import_objects(store, [group], "groups", options)
+    curated = tmp_path / "incidents.json"
+    source = "https://example.org/statement"
+    entry = {
+        "key": "spd-2023",
+        "name": "SPD email accounts",
+        "claims": [{"by": "Germany", "actor": "APT28 (Fancy Bear)", "state": "RU",
+                    "form": "statement", "source": source}],
+    }  # fmt: skip
+    curated.write_bytes(orjson.dumps([entry]))
+    import_incidents(store, org, "curated", curated)
+    from accord.store import AccessGate, ObjectQuery, Viewer, iter_versions
+
+    with store.read() as connection:
+        query = ObjectQuery(types=["relationship"])
+        found = [v.body for v in iter_versions(connection, AccessGate(Viewer(org.id)), query)]
+    assert [(r["relationship_type"], r["target_ref"]) for r in found] == [
+        ("attributed-to", group["id"])
+    ]
+    assert found[0]["external_references"][0]["url"] == source
+    again = import_incidents(store, org, "curated", curated)
+    assert again.new == 0 and again.unchanged == 1

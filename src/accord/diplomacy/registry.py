@@ -7,12 +7,16 @@ with it besides the public ones.
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from accord.diplomacy.datasets import Problem, read_dataset
 from accord.diplomacy.incidents import (
     EXTENSION_ID,
+    NAMESPACE,
     IncidentRecord,
     extension_definition,
     incident_object,
@@ -71,6 +75,10 @@ def import_incidents(
         newer = incident_object(record, org.id, stamp)
         newer["created"] = held[record.id][1] if record.id in held else stamp
         objects.append(newer)
+    actors = _intrusion_sets(store, org)
+    for record in [*linked.new, *linked.changed]:
+        created = held[record.id][1] if record.id in held else stamp
+        objects += attributions(record, actors, org.id, created)
     options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     import_objects(store, objects, f"{fmt} dataset {path.name if path else ''}".strip(), options)
     return IncidentImport(
@@ -82,6 +90,55 @@ def import_incidents(
         linked.linked,
         reading.problems,
     )
+
+
+def _intrusion_sets(store: Store, org: Organisation) -> dict[str, str]:
+    """Lower-case name or alias (of four characters or more) → intrusion set id."""
+    found: dict[str, str] = {}
+    with store.read() as connection:
+        query = ObjectQuery(types=["intrusion-set"])
+        for version in iter_versions(connection, AccessGate(Viewer(org.id)), query):
+            body = version.body
+            if body.get("revoked") or body.get("x_mitre_deprecated"):
+                continue
+            for name in [body.get("name"), *(body.get("aliases") or [])]:
+                if isinstance(name, str) and len(name) >= 4:
+                    found.setdefault(name.lower(), version.id)
+    return found
+
+
+def attributions(
+    record: IncidentRecord, actors: dict[str, str], author: str, created: str
+) -> list[dict[str, Any]]:
+    """``attributed-to`` relationships from the incident to the intrusion sets its claims
+    name (by name or alias, as a whole word), so that the attribution engine and the
+    correlation graph see them. Ids and times are derived, so a re-import adds nothing."""
+    found: dict[str, dict[str, Any]] = {}
+    for claim in record.claims:
+        if not claim.actor:
+            continue
+        text = claim.actor.lower()
+        for name, target in actors.items():
+            if target in found or not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                continue
+            relationship: dict[str, Any] = {
+                "type": "relationship",
+                "spec_version": "2.1",
+                "id": f"relationship--{uuid.uuid5(NAMESPACE, record.id + '|' + target)}",
+                "created": created,
+                "modified": created,
+                "created_by_ref": author,
+                "relationship_type": "attributed-to",
+                "source_ref": record.id,
+                "target_ref": target,
+                "description": f"claimed by {claim.by or 'an unnamed source'} ({claim.form})",
+            }
+            if claim.source:
+                relationship["external_references"] = [
+                    {"source_name": "claim", "url": claim.source}
+                ]
+            found[target] = relationship
+    return list(found.values())
 
 
 def incidents(store: Store, org: Organisation) -> dict[str, IncidentRecord]:
