@@ -1,0 +1,64 @@
+"""A joint statement between two live nodes: the draft travels to the partner's node,
+the signed answer travels back, and the lead publishes with the partner's signature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accord.diplomacy.statements import (
+    draft_statement,
+    publish,
+    respond,
+    statement,
+    verify_statement,
+)
+from accord.taxii.federation import sync_all
+from tests.taxii.nodes import Node, know, make_node, peer_with
+
+
+@pytest.fixture
+def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    lead, partner = make_node(tmp_path, "A"), make_node(tmp_path, "B")
+    for node in (lead, partner):
+        node.start()
+    yield lead, partner
+    for node in (lead, partner):
+        node.stop()
+
+
+def _sync(node: Node) -> None:
+    with node.store() as store:
+        for report in sync_all(store, node.org):
+            assert report.errors == [], report.errors
+
+
+def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
+    lead, partner = nodes
+    peer_with(partner, lead)  # B pulls from A
+    peer_with(lead, partner)  # A pulls from B
+    with lead.store() as store:
+        know(store, partner.org)
+        draft = draft_statement(
+            store,
+            lead.org,
+            "On X",
+            "We attribute X to Y.",
+            [partner.org.id],
+            "2020-01-01T00:00:00Z",
+        )
+    _sync(partner)
+    with partner.store() as store:
+        assert statement(store, partner.org, draft["id"])["status"] == "draft"
+        respond(store, partner.home, partner.org, draft["id"], "signed")
+    _sync(lead)
+    with lead.store() as store:
+        done = publish(store, lead.home, lead.org, draft["id"])
+    signers = {s["identity_ref"]: s["decision"] for s in done["signatures"]}
+    assert signers == {lead.org.id: "signed", partner.org.id: "signed"}
+    assert all(check.valid for check in verify_statement(done))
+    _sync(partner)  # the published statement reaches the partner's node too
+    with partner.store() as store:
+        assert statement(store, partner.org, draft["id"])["status"] == "published"
