@@ -332,3 +332,29 @@ def test_learned_weights_keep_every_contribution_additive() -> None:
         parts = sum(row[a] for row in scores.parts.values())
         parts += sum(row[a] for row in scores.profile_parts.values())
         assert parts == pytest.approx(scores.totals[a])
+
+
+def test_victims_of_attributed_incidents_join_the_profile() -> None:
+    _, objects = small_world()
+    actor = next(o for o in objects if o.get("name") == "Actor B")
+    incident = {
+        "type": "incident",
+        "id": "incident--00000000-0000-4000-8000-0000000000b1",
+        "extensions": {
+            "extension-definition--5d3b7a2c-9e41-4f6a-8c0d-2b7e9f1a4c63": {
+                "extension_type": "property-extension",
+                "victim_countries": ["TW"],
+                "victim_sectors": ["Semiconductors"],
+            }
+        },
+    }
+    link = {
+        "type": "relationship",
+        "id": "relationship--00000000-0000-4000-8000-0000000000b2",
+        "relationship_type": "attributed-to",
+        "source_ref": incident["id"],
+        "target_ref": actor["id"],
+    }
+    knowledge = build_knowledge([*objects, incident, link])
+    uses = knowledge.actors["G0002"].uses
+    assert uses["country:TW"] == {incident["id"]} and "sector:semiconductors" in uses

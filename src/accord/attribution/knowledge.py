@@ -155,6 +155,7 @@ class _Builder:
         attributed = self._attributed()
         for rel in self.relationships:
             self._relationship(rel, attributed)
+        self._victims(attributed)
         actors = {}
         for stix_id, actor in self.actors.items():
             actor.uses = {f: frozenset(c) for f, c in self.uses[stix_id].items()}
@@ -221,6 +222,21 @@ class _Builder:
             if target in self.actors:
                 resolved[source] = target
         return resolved
+
+    def _victims(self, attributed: dict[str, str]) -> None:
+        """Victim countries and sectors of incidents attributed to an actor, as the
+        incident's property extensions record them (any extension with those keys)."""
+        for source, owner in attributed.items():
+            incident = self.objects.get(source)
+            if incident is None or incident.get("type") != "incident":
+                continue
+            for data in (incident.get("extensions") or {}).values():
+                if not isinstance(data, dict):
+                    continue
+                for code in data.get("victim_countries") or ():
+                    self.uses[owner][f"country:{code}"].add(source)
+                for sector in data.get("victim_sectors") or ():
+                    self.uses[owner][f"sector:{str(sector).lower()}"].add(source)
 
     def _owner(self, ref: str, attributed: dict[str, str]) -> str | None:
         return ref if ref in self.actors else attributed.get(ref)
