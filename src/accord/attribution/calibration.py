@@ -14,6 +14,7 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from accord.attribution.evidence import Evidence, Item
 from accord.attribution.knowledge import Knowledge
@@ -127,33 +128,56 @@ def _training(scored: Sequence[Scored]) -> list[tuple[list[list[float]], int]]:
     return [(c.vectors, c.keys.index(c.truth)) for c in scored if c.truth is not None]
 
 
+class _Batch:
+    """Samples as arrays, so that a loss is a few array operations: each row the actor
+    scores (padded), then the unknown actor's evidence part; the right answer's column."""
+
+    def __init__(self, found: Sequence[Sample]) -> None:
+        import numpy as np
+
+        widest = max((len(s.best) for s in found), default=0)
+        self.scores = np.full((len(found), widest), -np.inf)
+        for n, sample in enumerate(found):
+            self.scores[n, : len(sample.best)] = sample.best
+        self.novel = np.array([s.novel for s in found])
+        self.right = np.array(
+            [widest if s.truth is None else s.best.index(s.truth) for s in found], dtype=int
+        )
+
+    def probabilities(self, temperature: float, bias: float, novelty: float) -> Any:
+        import numpy as np
+
+        unknown = (bias + novelty * self.novel)[:, None]
+        logits = np.concatenate([self.scores, unknown], axis=1) / temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    def brier(self, temperature: float, bias: float, novelty: float) -> float:
+        import numpy as np
+
+        p = self.probabilities(temperature, bias, novelty)
+        p[np.arange(len(p)), self.right] -= 1.0
+        return float((p**2).sum(axis=1).mean()) if len(p) else 0.0
+
+    def log_loss(self, temperature: float, bias: float, novelty: float) -> float:
+        import numpy as np
+
+        p = self.probabilities(temperature, bias, novelty)
+        right = p[np.arange(len(p)), self.right]
+        return float(-np.log(np.maximum(right, 1e-300)).mean()) if len(p) else 0.0
+
+
 def log_loss(
     found: Sequence[Sample], temperature: float, bias: float, novelty: float = 1.0
 ) -> float:
     """Mean negative log probability of the right answers."""
-    total = 0.0
-    for sample in found:
-        logits = [v / temperature for v in sample.best]
-        unknown = (bias + novelty * sample.novel) / temperature
-        top = max(max(logits), unknown)
-        norm = top + math.log(sum(math.exp(v - top) for v in logits) + math.exp(unknown - top))
-        right = unknown if sample.truth is None else sample.truth / temperature
-        total += norm - right
-    return total / max(len(found), 1)
+    return _Batch(found).log_loss(temperature, bias, novelty)
 
 
 def brier(found: Sequence[Sample], temperature: float, bias: float, novelty: float = 1.0) -> float:
     """Mean Brier score (squared error of every probability, the unknown's included)."""
-    total = 0.0
-    for sample in found:
-        unknown = (bias + novelty * sample.novel) / temperature
-        logits = [v / temperature for v in sample.best] + [unknown]
-        top = max(logits)
-        weights = [math.exp(v - top) for v in logits]
-        norm = sum(weights)
-        right = len(logits) - 1 if sample.truth is None else sample.best.index(sample.truth)
-        total += sum((w / norm - (i == right)) ** 2 for i, w in enumerate(weights))
-    return total / max(len(found), 1)
+    return _Batch(found).brier(temperature, bias, novelty)
 
 
 def fit(found: Sequence[Sample], params: Params) -> Params:
@@ -162,26 +186,27 @@ def fit(found: Sequence[Sample], params: Params) -> Params:
     each). Brier, not log loss: the log loss is ruled by the cases whose right answer
     ranks low, and fitted on it the leading answers come out far less sure than they
     are right."""
+    batch = _Batch(found)
     # the unknown actor's two parameters have flat regions (once it never wins, neither
     # moves anything), so a coarse grid finds their basin before the line searches
-    log_t = _golden(lambda v: brier(found, math.exp(v), -30.0, 0.0), -3.0, 3.0)
+    log_t = _golden(lambda v: batch.brier(math.exp(v), -30.0, 0.0), -3.0, 3.0)
     grid = [(float(b), k / 4) for b in range(-12, 13, 2) for k in range(0, 9)]
-    bias, novelty = min(grid, key=lambda bn: brier(found, math.exp(log_t), *bn))
+    bias, novelty = min(grid, key=lambda bn: batch.brier(math.exp(log_t), *bn))
     for _ in range(3):
-        log_t = _golden(_along(found, "log_t", log_t, bias, novelty), -3.0, 3.0)
-        bias = _golden(_along(found, "bias", log_t, bias, novelty), bias - 4.0, bias + 4.0)
-        novelty = _golden(_along(found, "novelty", log_t, bias, novelty), 0.0, 3.0)
+        log_t = _golden(_along(batch, "log_t", log_t, bias, novelty), -3.0, 3.0)
+        bias = _golden(_along(batch, "bias", log_t, bias, novelty), bias - 4.0, bias + 4.0)
+        novelty = _golden(_along(batch, "novelty", log_t, bias, novelty), 0.0, 3.0)
     return replace(params, temperature=math.exp(log_t), unknown_bias=bias, novelty_weight=novelty)
 
 
 def _along(
-    found: Sequence[Sample], name: str, log_t: float, bias: float, novelty: float
+    batch: _Batch, name: str, log_t: float, bias: float, novelty: float
 ) -> Callable[[float], float]:
     """The Brier score as a function of one parameter, the others held."""
 
     def loss(value: float) -> float:
         point = {"log_t": log_t, "bias": bias, "novelty": novelty, name: value}
-        return brier(found, math.exp(point["log_t"]), point["bias"], point["novelty"])
+        return batch.brier(math.exp(point["log_t"]), point["bias"], point["novelty"])
 
     return loss
 

@@ -143,19 +143,25 @@ def train(cases: Sequence[tuple[list[list[float]], int]]) -> tuple[float, ...]:
     if not cases:
         return (1.0,) + (0.0,) * (len(FEATURES) - 1)
     width = len(FEATURES)
-    blocks = [np.asarray(x, dtype=float) for x, _ in cases]
-    truths = [t for _, t in cases]
+    most = max(len(x) for x, _ in cases)
+    # one padded array (case, candidate, feature); padding never wins a softmax
+    features = np.zeros((len(cases), most, width))
+    present = np.zeros((len(cases), most), dtype=bool)
+    for n, (x, _) in enumerate(cases):
+        features[n, : len(x)] = x
+        present[n, : len(x)] = True
+    truths = np.array([t for _, t in cases])
+    rows = np.arange(len(cases))
+    right = features[rows, truths]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = L2 * float(w @ w), 2 * L2 * w
-        for x, t in zip(blocks, truths, strict=True):
-            z = x @ w
-            z = z - z.max()
-            p = np.exp(z)
-            p /= p.sum()
-            total -= float(np.log(p[t]))
-            grad = grad - (x[t] - p @ x)
-        return total / len(blocks), grad / len(blocks)
+        z = np.where(present, features @ w, -np.inf)
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        total = -float(np.log(p[rows, truths]).sum()) + L2 * float(w @ w)
+        grad = -(right.sum(axis=0) - np.einsum("nm,nmk->k", p, features)) + 2 * L2 * w
+        return total / len(cases), grad / len(cases)
 
     start = np.zeros(width)
     start[0] = 1.0  # begin from the naive-Bayes model
