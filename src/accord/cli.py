@@ -34,6 +34,7 @@ from accord.correlate.run import CorrelationReport, catch_up, correlate
 from accord.demo import prepare_demo
 from accord.diplomacy.analytics import analytics
 from accord.diplomacy.assessment import assess as assess_incident
+from accord.diplomacy.assessment import catalogue
 from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
 from accord.diplomacy.registry import import_incidents, incident, incidents
 from accord.diplomacy.statements import (
@@ -1128,6 +1129,32 @@ def statements_verify(
             )
     if bad:
         raise typer.Exit(1)
+
+
+@app.command("norms")
+def norms_command(
+    part: Annotated[
+        str | None,
+        typer.Argument(help="One part of the catalogue (norms, law, paris_call, ...)."),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The norms and law catalogue: every entry with its source."""
+    data = catalogue()
+    parts = [k for k in data if k != "source"]
+    if part is not None and part not in parts:
+        raise ConfigError("PART", f"{part!r}: one of {', '.join(parts)}")
+    chosen = {k: data[k] for k in ([part] if part else parts)}
+    if output == "json":
+        sys.stdout.write(orjson.dumps(chosen).decode() + "\n")
+        return
+    for name, entries in chosen.items():
+        rows = entries.get("listings", []) if isinstance(entries, dict) else entries
+        out.print(f"{name}: {len(rows)} entries", highlight=False, markup=False)
+        for entry in rows:
+            label = entry.get("id") or entry.get("name") or entry.get("article") or ""
+            text = entry.get("summary") or entry.get("title") or entry.get("topic") or ""
+            out.print(f"  {label}: {text}", highlight=False, markup=False)
 
 
 @app.command("brief")

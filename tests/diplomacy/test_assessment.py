@@ -19,11 +19,28 @@ def _incident(**facts: object) -> IncidentRecord:
     return record
 
 
+def _entries(value: object) -> list[dict[str, object]]:
+    """Every catalogue entry: the dicts in lists, at any depth."""
+    if isinstance(value, list):
+        return [e for item in value for e in ([item] if isinstance(item, dict) else [])]
+    if isinstance(value, dict):
+        return [e for v in value.values() for e in _entries(v)] + (
+            [value] if "source" in value or "url" in value else []
+        )
+    return []
+
+
 def test_every_catalogue_entry_has_a_source() -> None:
     data = catalogue()
     assert [n["id"] for n in data["norms"]] == [f"13({c})" for c in "abcdefghijk"]
-    for entry in [*data["norms"], *data["law"]]:
-        assert entry["url"].startswith("https://") and entry["summary"]
+    for part, value in data.items():
+        if part == "source":
+            continue
+        entries = _entries(value)
+        assert entries, part
+        for entry in entries:
+            url = entry.get("source") or entry.get("url")
+            assert isinstance(url, str) and url.startswith(("https://", "http://")), (part, entry)
 
 
 def test_facts_implicate_norms_with_their_strength() -> None:
@@ -125,3 +142,16 @@ def test_analytics_over_held_incidents() -> None:
     assert figures["days_to_first_attribution"]["median"] == 233
     assert figures["responses_by_state"] == {"US": {"sanctions": 1}}
     assert figures["tension"]["RU-UA"] == {"2015": 1.0, "2017": 2.0}
+
+
+def test_eu_listings_for_the_incident_are_named() -> None:
+    found = assess(_incident(name="NotPetya"))
+    assert found.eu_listings and all(e["source"].startswith("http") for e in found.eu_listings)
+    assert assess(_incident(name="Something unlisted")).eu_listings == []
+
+
+def test_national_positions_of_the_states_involved() -> None:
+    found = assess(_incident(victim_countries=["EE"], claims=[Claim(by="France", by_country="FR")]))
+    states = {p["state"] for p in found.positions}
+    assert states == {"EE", "FR"}
+    assert all(p["source"].startswith("http") for p in found.positions)

@@ -18,6 +18,7 @@ attributed; the precedent is what was done in held incidents like it.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -65,6 +66,11 @@ class Assessment:
     law: list[Finding] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     precedent: dict[str, int] = field(default_factory=dict)
+    #: persons and entities the EU listed under its cyber-sanctions regime for this incident
+    eu_listings: list[dict[str, Any]] = field(default_factory=list)
+    #: published national positions on international law in cyberspace of the victim
+    #: states and of the states that attributed the incident
+    positions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +78,8 @@ class Assessment:
             "law": [asdict(f) for f in self.law],
             "responses": self.responses,
             "precedent": self.precedent,
+            "eu_listings": self.eu_listings,
+            "national_positions": self.positions,
         }
 
 
@@ -100,7 +108,28 @@ def assess(record: IncidentRecord, others: Iterable[IncidentRecord] = ()) -> Ass
         finding.summary, finding.source = entry["summary"], entry["url"]
     result.precedent = _precedent(record, others)
     result.responses = _responses(facts, result)
+    result.eu_listings = _listings(record)
+    result.positions = _positions(record)
     return result
+
+
+def _positions(record: IncidentRecord) -> list[dict[str, Any]]:
+    states = set(record.victim_countries) | {c.by_country for c in record.claims if c.by_country}
+    return [p for p in catalogue().get("national_positions", []) if p.get("state") in states]
+
+
+def _listings(record: IncidentRecord) -> list[dict[str, Any]]:
+    """EU cyber-sanctions listings that name this incident (by its name, as a word)."""
+    text = f" {record.name} ".lower()
+    found = []
+    for listing in (catalogue().get("eu_sanctions") or {}).get("listings", []):
+        for incident in listing.get("incidents", []):
+            if re.search(rf"(?<![\w]){re.escape(incident.lower())}(?![\w])", text):
+                found.append(
+                    {k: listing[k] for k in ("name", "kind", "listed", "source") if k in listing}
+                )
+                break
+    return found
 
 
 class _Facts:
