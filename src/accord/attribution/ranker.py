@@ -13,7 +13,7 @@ as contributions of the profile.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from accord.attribution.knowledge import Actor, Knowledge
@@ -26,12 +26,23 @@ ITEM_FEATURES = (
     "software matched",
     "related technique",  # idf of a technique related to one the actor used
     "software only this actor uses",
+    "reports behind the match",  # log(1 + reports of the actor citing it)
+    "share of its reports",  # reports citing it / the actor's reports
+    "rare match, squared",  # idf squared
+    "report fit (a=1)",  # document-level naive Bayes: the share of the actor's reports
+    "report fit (a=4)",  # that cite the item, smoothed towards all reports with a
+    "report fit (a=16)",  # weight a (three strengths: the ranker picks)
+    "similar software",  # unheld software sharing techniques with the actor's own
 )
 PROFILE_FEATURES = (
     "profile size",  # log(1 + techniques and software known of the actor)
     "share of profile matched",
     "best-matching report",  # idf cosine of the evidence with one report of the actor
     "best-matching software",  # idf cosine of the techniques with one of its software
+    "reports known",  # log(1 + the actor's reports)
+    "profile unexplained",  # how much of the actor's usual profile the evidence lacks
+    "two best reports",  # sum of the two best report cosines
+    "best report overlap",  # the best report's share of the evidence's weight
 )
 FEATURES = ITEM_FEATURES + PROFILE_FEATURES
 L2 = 0.01
@@ -45,6 +56,7 @@ class Shape:
     related: frozenset[str]  # techniques related to those (parents, through software)
     reports: tuple[frozenset[str], ...]  # the techniques and software of each citation
     software: tuple[frozenset[str], ...]  # the techniques of each of its software
+    cited: dict[str, int]  # how many of its reports cite each direct feature
 
     @classmethod
     def of(cls, actor: Actor, knowledge: Knowledge) -> Shape:
@@ -68,6 +80,7 @@ class Shape:
             frozenset(related - direct),
             tuple(frozenset(r) for r in by_report.values()),
             tuple(software),
+            {f: len(actor.uses[f]) for f in direct},
         )
 
 
@@ -76,35 +89,76 @@ def _attack_feature(feature: str) -> bool:
 
 
 class Rarity:
-    """idf of ATT&CK ids over the actors' profiles."""
+    """idf of ATT&CK ids over the actors' profiles, and their share of all reports."""
 
-    def __init__(self, shapes: Sequence[Shape]) -> None:
+    def __init__(
+        self,
+        shapes: Sequence[Shape],
+        software_techniques: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         counts: dict[str, int] = {}
+        cited: dict[str, int] = {}
         for shape in shapes:
             for feature in shape.direct:
                 counts[feature] = counts.get(feature, 0) + 1
+                cited[feature] = cited.get(feature, 0) + shape.cited.get(feature, 0)
         self.counts = counts
+        self.cited = cited
+        self.reports = sum(len(shape.reports) for shape in shapes)
         self.actors = len(shapes)
+        self.software_techniques = software_techniques or {}
+        self._norms: dict[frozenset[str], float] = {}
+
+    def norm(self, features: frozenset[str]) -> float:
+        """The idf-weighted length of a set of ids (remembered: reports recur per case)."""
+        held = self._norms.get(features)
+        if held is None:
+            held = self._norms[features] = math.sqrt(sum(self.idf(f) ** 2 for f in features))
+        return held
+
+    def background(self, feature: str) -> float:
+        """The share of all reports that cite ``feature`` (smoothed)."""
+        return (self.cited.get(feature, 0) + 0.5) / (self.reports + 1)
 
     def idf(self, feature: str) -> float:
         return math.log((self.actors + 1) / (self.counts.get(feature, 0) + 1))
 
 
-def item_row(shape: Shape, rarity: Rarity, feature: str, fit: float) -> list[float]:
-    """The per-item features of one actor for one ATT&CK id."""
-    row = [fit, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+def item_terms(shape: Shape, rarity: Rarity, feature: str, fit: float) -> list[tuple[int, float]]:
+    """The per-item features of one actor for one ATT&CK id, as (index, value) for the
+    ones that are not zero (most actors hold few of the evidence's ids)."""
+    terms = [(0, fit)]
+    reports = len(shape.reports)
+    cited = shape.cited.get(feature, 0)
     if feature in shape.direct:
         idf = rarity.idf(feature)
         if feature.startswith("T"):
-            row[1], row[3] = idf, 1.0
+            terms += [(1, idf), (3, 1.0)]
         else:
-            row[2], row[4] = idf, 1.0
-            row[6] = 1.0 if rarity.counts.get(feature) == 1 else 0.0
+            terms += [(2, idf), (4, 1.0)]
+            if rarity.counts.get(feature) == 1:
+                terms.append((6, 1.0))
+        terms += [(7, math.log1p(cited)), (8, cited / reports if reports else 0.0), (9, idf * idf)]
     elif feature.startswith("T") and (
         feature in shape.related or feature.split(".")[0] in shape.related
     ):
-        row[5] = rarity.idf(feature)
-    return row
+        terms.append((5, rarity.idf(feature)))
+    elif feature.startswith("S"):
+        terms.append((13, _similar_software(shape, rarity.software_techniques.get(feature))))
+    background = rarity.background(feature)
+    for k, alpha in ((10, 1.0), (11, 4.0), (12, 16.0)):
+        terms.append((k, math.log((cited + alpha * background) / ((reports + alpha) * background))))
+    return terms
+
+
+def _similar_software(shape: Shape, techniques: frozenset[str] | None) -> float:
+    """The most the techniques of an unheld software overlap one of the actor's own."""
+    if not techniques:
+        return 0.0
+    return max(
+        (len(techniques & kit) / len(techniques | kit) for kit in shape.software if kit),
+        default=0.0,
+    )
 
 
 def profile_row(shape: Shape, rarity: Rarity, evidence: frozenset[str]) -> list[float]:
@@ -113,23 +167,37 @@ def profile_row(shape: Shape, rarity: Rarity, evidence: frozenset[str]) -> list[
     matched = len(evidence & shape.direct)
     weights = {f: rarity.idf(f) for f in evidence}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    best_report = max(
-        (_cosine(weights, norm, report, rarity) for report in shape.reports), default=0.0
-    )
+    cosines = sorted((_cosine(weights, norm, r, rarity) for r in shape.reports), reverse=True)
+    best_report = cosines[0] if cosines else 0.0
     techniques = {f: w for f, w in weights.items() if f.startswith("T")}
     t_norm = math.sqrt(sum(w * w for w in techniques.values())) or 1.0
     best_software = max(
         (_cosine(techniques, t_norm, kit, rarity) for kit in shape.software), default=0.0
     )
-    return [math.log1p(size), matched / size if size else 0.0, best_report, best_software]
+    reports = len(shape.reports)
+    unexplained = sum(
+        math.log(1 - count / (reports + 1))
+        for feature, count in shape.cited.items()
+        if feature not in evidence
+    )
+    overlaps = [sum(w * w for f, w in weights.items() if f in r) for r in shape.reports]
+    return [
+        math.log1p(size),
+        matched / size if size else 0.0,
+        best_report,
+        best_software,
+        math.log1p(reports),
+        unexplained,
+        sum(cosines[:2]),
+        max(overlaps, default=0.0) / (norm * norm),
+    ]
 
 
 def _cosine(weights: dict[str, float], norm: float, other: frozenset[str], rarity: Rarity) -> float:
     overlap = sum(w * w for f, w in weights.items() if f in other)
     if not overlap:
         return 0.0
-    other_norm = math.sqrt(sum(rarity.idf(f) ** 2 for f in other)) or 1.0
-    return overlap / (norm * other_norm)
+    return overlap / (norm * (rarity.norm(other) or 1.0))
 
 
 def train(cases: Sequence[tuple[list[list[float]], int]]) -> tuple[float, ...]:

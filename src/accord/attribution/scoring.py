@@ -34,7 +34,7 @@ from accord.attribution.ranker import (
     PROFILE_FEATURES,
     Rarity,
     Shape,
-    item_row,
+    item_terms,
     profile_row,
 )
 
@@ -114,7 +114,7 @@ class Profiles:
         n = len(self.keys)
         self.background = {f: (t + 0.5) / (n + 1) for f, t in totals.items()}
         self.unseen = 0.5 / (n + 1)
-        self.rarity = Rarity(self.shapes)
+        self.rarity = Rarity(self.shapes, self.knowledge.software_techniques)
 
 
 def _held(knowledge: Knowledge, params: Params, key: str) -> dict[str, float]:
@@ -232,42 +232,43 @@ def score(profiles: Profiles, evidence: Evidence) -> Scores:
 def _ranked(
     profiles: Profiles, evidence: Evidence, parts: dict[int, list[float]]
 ) -> tuple[dict[str, list[float]], list[list[float]]]:
-    """The ranker's features of every actor; with learned weights, the item parts
-    become weighted sums of their features (in place) and the profile terms are made."""
+    """The ranker's features of every actor, summed over the evidence (for training);
+    with learned weights, the item parts become weighted sums of their features (in
+    place) and the profile terms are made."""
     params, knowledge = profiles.params, profiles.knowledge
+    weights = params.weights
     n = len(profiles.keys)
     width = len(ITEM_FEATURES)
     vectors = [[0.0] * len(FEATURES) for _ in range(n)]
     attack: set[str] = set()
-    item_rows: dict[int, list[list[float]]] = {}
     for index, row in parts.items():
         item = evidence.items[index]
         found = item_features(knowledge, params, item)
         feature = found[0][0] if found and item.kind in ("technique", "software") else None
         if feature is not None:
             attack.add(feature)
-        rows = []
+        weighted = [0.0] * n
         for a in range(n):
-            values = (
-                item_row(profiles.shapes[a], profiles.rarity, feature, row[a])
+            terms = (
+                item_terms(profiles.shapes[a], profiles.rarity, feature, row[a])
                 if feature is not None
-                else [row[a]] + [0.0] * (width - 1)
+                else [(0, row[a])]
             )
-            rows.append(values)
-            for k in range(width):
-                vectors[a][k] += values[k]
-        item_rows[index] = rows
+            vector = vectors[a]
+            for k, value in terms:
+                vector[k] += value
+            if weights is not None:
+                weighted[a] = sum(weights[k] * value for k, value in terms)
+        if weights is not None:
+            parts[index] = weighted
     evidence_ids = frozenset(attack)
     profile_rows = [
         profile_row(profiles.shapes[a], profiles.rarity, evidence_ids) for a in range(n)
     ]
     for a in range(n):
         vectors[a][width:] = profile_rows[a]
-    weights = params.weights
     if weights is None:
         return {}, vectors
-    for index, rows in item_rows.items():
-        parts[index] = [sum(w * v for w, v in zip(weights, r, strict=False)) for r in rows]
     named = {
         name: [weights[width + k] * profile_rows[a][k] for a in range(n)]
         for k, name in enumerate(PROFILE_FEATURES)
