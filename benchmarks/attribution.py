@@ -9,7 +9,10 @@ software; the group's profile is rebuilt without the facts that only that report
 supports (a fact another report also supports stays: it is known without this report).
 
 Calibration (softmax temperature and the unknown actor's bias) is fitted on the other
-folds' cases, never on the fold being scored; folds are a stable hash of the case.
+folds' cases, never on the fold being scored. Folds are a stable hash of the group, so
+all of a group's cases share a fold, and calibration also sees, per group of the other
+folds, its largest case scored with the group taken out of the knowledge entirely (the
+right answer: an unknown actor).
 
 Beside Accord's model, in the same run and on the same leave-one-report-out profiles:
 overlap count, Jaccard, and TF-IDF cosine over the techniques and software (ranks only:
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from accord.attribution.assess import Assessor
 from accord.attribution.calibration import (
+    NOVEL,
     Scored,
     case_evidence,
     fit,
@@ -172,6 +176,30 @@ def _outcome(case: Scored, params: Params, last: int) -> Outcome:
     )
 
 
+def _top(outcome: Outcome, truth: str | None) -> tuple[float, bool]:
+    """(probability of the top answer, whether it is right); None: the unknown actor."""
+    assert outcome.probabilities is not None
+    chances = outcome.probabilities
+    best_key = max(chances, key=lambda k: chances[k]) if chances else None
+    best = chances[best_key] if best_key else 0.0
+    if outcome.unknown > best:
+        return outcome.unknown, truth is None
+    return best, truth is not None and best_key == truth
+
+
+def _ece_of(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
+    binned: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for p, right in pairs:
+        binned[min(int(p * bins), bins - 1)].append((p, right))
+    return sum(
+        len(b)
+        / len(pairs)
+        * abs(statistics.mean(p for p, _ in b) - statistics.mean(r for _, r in b))
+        for b in binned
+        if b
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -193,7 +221,8 @@ def main() -> None:
 
     params = Params()
     t0 = time.perf_counter()
-    scored = {c.case: c for c in scored_cases(knowledge, params, cases)}
+    scored = {c.case: c for c in scored_cases(knowledge, params, cases, novel=True)}
+    novel = [c for c in scored if c[1] == NOVEL]
     baseline_outcomes: dict[str, dict[Case, Outcome]] = {name: {} for name in BASELINES}
     for case in keys:
         actor, citation = case
@@ -207,9 +236,13 @@ def main() -> None:
     accord: dict[Case, Outcome] = {}
     naive: dict[Case, Outcome] = {}
     fitted = []
+    unknown_on_novel: list[float] = []
+    novel_outcomes: dict[Case, Outcome] = {}
     for fold in range(args.folds):
-        train = [scored[c] for c in keys if fold_of(c, args.folds) != fold]
-        test = [c for c in keys if fold_of(c, args.folds) == fold]
+        # a fold holds an actor's novel case with its cases, so no fold trains on the
+        # actor it is tested as unknown on
+        train = [scored[c] for c in [*keys, *novel] if fold_of((c[0], ""), args.folds) != fold]
+        test = [c for c in keys if fold_of((c[0], ""), args.folds) == fold]
         learned = learn(train, params)
         calibrated_nb = fit([c.sample(NAIVE_BAYES) for c in train], params)
         fitted.append(learned)
@@ -218,6 +251,10 @@ def main() -> None:
             naive[case] = _outcome(
                 scored[case], replace(calibrated_nb, weights=NAIVE_BAYES), len(knowledge.actors)
             )
+        for case in novel:
+            if fold_of((case[0], ""), args.folds) == fold:
+                novel_outcomes[case] = _outcome(scored[case], learned, 0)
+                unknown_on_novel.append(novel_outcomes[case].unknown)
     print(
         "calibration per fold (temperature, unknown bias, novelty weight): "
         + "; ".join(
@@ -230,6 +267,18 @@ def main() -> None:
     print(
         "mean weights: "
         + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, weights, strict=True))
+    )
+
+    print(
+        f"unknown actor: mean probability {statistics.mean(o.unknown for o in accord.values()):.3f}"
+        f" on the cases above, {statistics.mean(unknown_on_novel):.3f} on {len(unknown_on_novel)}"
+        f" cases of actors taken out of the knowledge (top answer on "
+        f"{sum(u > 0.5 for u in unknown_on_novel)})"
+    )
+    mixed = [_top(accord[c], c[0]) for c in keys] + [_top(o, None) for o in novel_outcomes.values()]
+    print(
+        f"ECE over those cases and the {len(novel_outcomes)} unknown-actor cases together: "
+        f"{_ece_of(mixed):.3f}"
     )
 
     assessor = Assessor(knowledge, fitted[0])

@@ -97,7 +97,7 @@ class Assessor:
         self.knowledge = knowledge
         base = params or Params()
         if params is None:  # calibrate on every case the knowledge holds
-            base = learn(scored_cases(knowledge, base, knowledge.cases()), base)
+            base = learn(scored_cases(knowledge, base, knowledge.cases(), novel=True), base)
         self.params = base
         self.profiles = Profiles.build(knowledge, base)
         counts: dict[str, int] = {}

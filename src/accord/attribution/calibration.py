@@ -87,10 +87,16 @@ def fold_of(case: Case, folds: int) -> int:
 
 
 def scored_cases(
-    knowledge: Knowledge, params: Params, cases: dict[Case, frozenset[str]]
+    knowledge: Knowledge,
+    params: Params,
+    cases: dict[Case, frozenset[str]],
+    novel: bool = False,
 ) -> list[Scored]:
     """Each case scored leave-one-report-out. When nothing else is known of the case's
-    actor, it is no candidate, and the right answer is the unknown actor."""
+    actor, it is no candidate, and the right answer is the unknown actor. With ``novel``,
+    also one case per actor scored with the actor taken out entirely (its largest case;
+    citation ``NOVEL``): an actor the knowledge does not know, whose right answer is the
+    unknown actor."""
     found = []
     whole = Profiles.build(knowledge, params)
     for (actor, citation), features in sorted(cases.items()):
@@ -98,7 +104,20 @@ def scored_cases(
         scores = score(profiles, case_evidence(features))
         truth = actor if actor in scores.keys else None
         found.append(Scored((actor, citation), scores.keys, scores.vectors, truth, scores.novel))
+    if novel:
+        largest: dict[str, frozenset[str]] = {}
+        for (actor, _), features in sorted(cases.items()):
+            if len(features) > len(largest.get(actor, ())):
+                largest[actor] = features
+        for actor, features in sorted(largest.items()):
+            rest = {k: a for k, a in knowledge.actors.items() if k != actor}
+            profiles = Profiles.build(replace(knowledge, actors=rest), params)
+            scores = score(profiles, case_evidence(features))
+            found.append(Scored((actor, NOVEL), scores.keys, scores.vectors, None, scores.novel))
     return found
+
+
+NOVEL = "(actor unknown to the knowledge)"
 
 
 def samples(
@@ -116,10 +135,10 @@ def learn(scored: Sequence[Scored], params: Params, folds: int = 4) -> Params:
     """Ranker weights fitted on every case, and the temperature and unknown actor fitted
     on scores each case got from weights fitted without it (inner folds)."""
     held_out: list[Sample] = []
-    for fold in range(folds):
-        inside = [c for c in scored if fold_of(c.case, folds) != fold]
+    for fold in range(folds):  # by actor: no actor's cases on both sides
+        inside = [c for c in scored if fold_of((c.case[0], ""), folds) != fold]
         weights = train(_training(inside))
-        held_out += [c.sample(weights) for c in scored if fold_of(c.case, folds) == fold]
+        held_out += [c.sample(weights) for c in scored if fold_of((c.case[0], ""), folds) == fold]
     weights = train(_training(scored))
     return fit(held_out, replace(params, weights=weights))
 

@@ -32,7 +32,7 @@ KNOWLEDGE_TYPES = (
 )  # fmt: skip
 CALIBRATION_SETTING = "attribution_calibration"
 #: changes when the model or its calibration changes, so that old fits are not reused
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 
 
 def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
@@ -76,7 +76,7 @@ def assessor_for(store: Store | None, org: Organisation | None, attack: Path | N
                     weights=tuple(held["weights"]) if held.get("weights") else None,
                 )
                 return Assessor(knowledge, params)
-    params = learn(scored_cases(knowledge, base, knowledge.cases()), base)
+    params = learn(scored_cases(knowledge, base, knowledge.cases(), novel=True), base)
     if store is not None:
         value = {
             "fingerprint": key,
