@@ -36,6 +36,7 @@ from accord.diplomacy.analytics import analytics
 from accord.diplomacy.assessment import assess as assess_incident
 from accord.diplomacy.assessment import catalogue
 from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
+from accord.diplomacy.pages import analytics_html
 from accord.diplomacy.registry import import_incidents, incident, incidents
 from accord.diplomacy.statements import (
     STATEMENT,
@@ -983,7 +984,7 @@ def incidents_assess(
 @incidents_app.command("analytics")
 def incidents_analytics(
     org: OrgOption = None,
-    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",
 ) -> None:
     """Incidents by year, effect and attributed state; time to attribution; tension."""
     with node_store() as store:
@@ -992,6 +993,9 @@ def incidents_analytics(
         figures = analytics(incidents(store, acting).values())
     if output == "json":
         sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
+    if output == "html":
+        sys.stdout.write(analytics_html(figures))
         return
     out.print(f"{figures['incidents']:,} incidents", highlight=False)
     for title, key in (("by year", "by_year"), ("by attributed state", "by_attributed_state")):

@@ -8,7 +8,8 @@ from accord.attribution.assess import Assessor
 from accord.attribution.evidence import parse_evidence
 from accord.attribution.report import assessment_objects
 from accord.attribution.scoring import Params
-from accord.diplomacy.brief import bar_chart_svg, brief_html, brief_pdf, build_brief
+from accord.diplomacy.brief import brief_html, brief_pdf, build_brief
+from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.registry import import_incidents, incidents
 from accord.store import ImportOptions, Store, import_objects
 from accord.store import identity as ids
@@ -44,3 +45,33 @@ def test_the_chart_counts_every_year_between() -> None:
     svg = bar_chart_svg({2015: 2, 2018: 4})
     assert svg.count("<rect") == 4  # 2015, 2016, 2017, 2018
     assert "2018: 4" in svg and bar_chart_svg({}) == ""
+
+
+def test_bars_and_lines_carry_their_values() -> None:
+    from accord.diplomacy.charts import hbar_chart_svg, line_chart_svg
+
+    bars = hbar_chart_svg({"RU": 3, "CN <&>": 1})
+    assert bars.count("<rect") == 2 and "CN &lt;&amp;&gt;: 1" in bars
+    lines = line_chart_svg({"RU-UA": {2015: 1.0, 2017: 2.5}, "CN-US": {2016: 3.0}})
+    assert lines.count("<polyline") == 2 and "RU-UA 2017: 2.5" in lines
+    assert line_chart_svg({}) == "" and hbar_chart_svg({}) == ""
+
+
+def test_the_analytics_page_draws_every_chart() -> None:
+    from accord.diplomacy.analytics import analytics
+    from accord.diplomacy.incidents import Claim, IncidentRecord, Provenance
+    from accord.diplomacy.pages import analytics_html
+
+    records = [
+        IncidentRecord(
+            name=f"i{n}",
+            provenance=[Provenance("curated", str(n))],
+            start=f"{2015 + n}-01-01",
+            effects=["disruption"],
+            victim_countries=["UA"],
+            claims=[Claim(state="RU")],
+        )
+        for n in range(3)
+    ]
+    page = analytics_html(analytics(records))
+    assert page.count("<svg") == 4 and "<script" not in page and "RU-UA" in page

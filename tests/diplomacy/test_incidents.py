@@ -26,9 +26,10 @@ from accord.store import identity as ids
 from tests.cli_runner import accord_env, run_accord
 
 #: the third-party datasets, read where they are (``../shared/data`` beside the repository)
-DATA = Path(
-    os.environ.get("ACCORD_SHARED_DATA", Path(__file__).parents[2].parent / "shared" / "data")
-) / "incidents"
+DATA = (
+    Path(os.environ.get("ACCORD_SHARED_DATA", Path(__file__).parents[2].parent / "shared" / "data"))
+    / "incidents"
+)
 assert DATA.is_dir(), f"the incident datasets are not at {DATA} (set ACCORD_SHARED_DATA)"
 EUREPOC = DATA / "EuRepoC_Global_Database_1.1.csv"
 CFR = DATA / "cfr-cyber-operations-incidents.csv"

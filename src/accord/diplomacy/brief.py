@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from accord.diplomacy.assessment import Assessment, assess
+from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import IncidentRecord
+from accord.diplomacy.pages import ENV
 from accord.diplomacy.registry import incidents
 from accord.errors import NotFound
 from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
@@ -85,42 +86,8 @@ def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> di
     return None
 
 
-def bar_chart_svg(by_year: dict[int, int], width: int = 560, height: int = 160) -> str:
-    """A bar chart of counts per year, as inline SVG (no script, no external asset)."""
-    if not by_year:
-        return ""
-    years = list(range(min(by_year), max(by_year) + 1))
-    top = max(by_year.values())
-    step = width / len(years)
-    bars = []
-    for n, year in enumerate(years):
-        count = by_year.get(year, 0)
-        h = (height - 30) * count / top
-        x, y = n * step + 2, height - 20 - h
-        bars.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 4:.1f}" height="{h:.1f}" '
-            f'fill="#2f5d8a"><title>{year}: {count}</title></rect>'
-        )
-        if len(years) <= 20 or year % 5 == 0:
-            bars.append(
-                f'<text x="{x + (step - 4) / 2:.1f}" y="{height - 5}" font-size="10" '
-                f'text-anchor="middle">{year}</text>'
-            )
-    label = html.escape("incidents per year")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
-    )
-
-
-_ENV = Environment(
-    loader=PackageLoader("accord", "diplomacy/templates"),
-    autoescape=select_autoescape(["html"]),
-)
-
-
 def brief_html(brief: Brief) -> str:
-    template = _ENV.get_template("brief.html")
+    template = ENV.get_template("brief.html")
     return template.render(brief=brief, chart=bar_chart_svg(brief.by_year))
 
 
