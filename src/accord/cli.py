@@ -768,7 +768,7 @@ def attribute_command(
     with node_store() as store:
         with store.read() as connection:
             acting = acting_org(store, connection, org)
-        assessor = assessor_for(store, acting, attack)
+        assessor = assessor_for(store, acting, attack, on_fit=_fitting_notice)
         if batch is not None:
             failed = _attribute_batch(store, acting, assessor, batch, top, save)
             if failed:
@@ -792,6 +792,13 @@ def attribute_command(
         sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
     else:
         _print_assessment(result)
+
+
+def _fitting_notice() -> None:
+    err.print(
+        "Fitting the attribution model to this knowledge (once; it is kept for next time) …",
+        highlight=False,
+    )
 
 
 def _attribute_batch(
@@ -829,9 +836,8 @@ def _save_assessment(store: Store, org: ids.Organisation, result: Assessment) ->
 def _print_assessment(result: Assessment) -> None:
     table = Table("rank", "actor", "ATT&CK", "probability", "likelihood", "strongest evidence")
     for rank, hypothesis in enumerate(result.hypotheses, 1):
-        strongest = ", ".join(
-            f"{c['value']} ({c['weight']:+.1f})" for c in hypothesis.contributions[:3]
-        )
+        items = [c for c in hypothesis.contributions if c["kind"] != "profile"]
+        strongest = ", ".join(f"{c['value']} ({c['weight']:+.1f})" for c in items[:3])
         table.add_row(
             str(rank),
             hypothesis.actor.name,

@@ -10,6 +10,7 @@ settings under the knowledge's fingerprint, so that it is fitted once, not per c
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,14 @@ def fingerprint(knowledge: Knowledge) -> str:
     return digest.hexdigest()
 
 
-def assessor_for(store: Store | None, org: Organisation | None, attack: Path | None) -> Assessor:
-    """An assessor over ATT&CK and the store, its calibration reused when still valid."""
+def assessor_for(
+    store: Store | None,
+    org: Organisation | None,
+    attack: Path | None,
+    on_fit: Callable[[], None] | None = None,
+) -> Assessor:
+    """An assessor over ATT&CK and the store, its calibration reused when still valid
+    (``on_fit`` is told before a new one is fitted: it takes a while)."""
     knowledge = load_knowledge(store, org, attack)
     key = fingerprint(knowledge)
     base = Params()
@@ -76,6 +83,8 @@ def assessor_for(store: Store | None, org: Organisation | None, attack: Path | N
                     weights=tuple(held["weights"]) if held.get("weights") else None,
                 )
                 return Assessor(knowledge, params)
+    if on_fit is not None:
+        on_fit()
     params = learn(scored_cases(knowledge, base, knowledge.cases(), novel=True), base)
     if store is not None:
         value = {
