@@ -233,5 +233,8 @@ def train(cases: Sequence[tuple[list[list[float]], int]]) -> tuple[float, ...]:
 
     start = np.zeros(width)
     start[0] = 1.0  # begin from the naive-Bayes model
-    found = minimize(loss, start, jac=True, method="L-BFGS-B")
+    # an item's features may only speak for an actor, never against it, so that each
+    # item's contribution reads as evidence does; the profile terms are free
+    bounds = [(0.0, None)] * len(ITEM_FEATURES) + [(None, None)] * len(PROFILE_FEATURES)
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return tuple(float(v) for v in found.x)

@@ -33,7 +33,7 @@ KNOWLEDGE_TYPES = (
 )  # fmt: skip
 CALIBRATION_SETTING = "attribution_calibration"
 #: changes when the model or its calibration changes, so that old fits are not reused
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 
 def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
