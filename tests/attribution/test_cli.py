@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 
+from accord.attribution.sources import CALIBRATION_SETTING
 from accord.config import Settings
-from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
+from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions, open_store
 from accord.store import identity as ids
 from accord.web import create_app
 from tests.cli_runner import accord_env, run_accord
@@ -34,9 +36,23 @@ def _assessment_keys(result: dict[str, Any]) -> None:
     assert {"probability", "term", "contributions"} <= set(first)
 
 
-def test_attribute_from_the_command_line(tmp_path: Path) -> None:
-    env = accord_env(tmp_path / "home")
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One node for the module: the model is fitted once (it takes a while)."""
+    root = tmp_path_factory.mktemp("attribution")
+    env = accord_env(root / "home")
     assert run_accord(["init", "--org", "CERT-A"], env).returncode == 0
+    first = root / "first.json"
+    first.write_bytes(orjson.dumps({"techniques": ["T1566.001"]}))
+    fitted = run_accord(["attribute", str(first), "--no-save"], env)
+    assert fitted.returncode == 0 and "Fitting the attribution model" in fitted.stderr
+    again = run_accord(["attribute", str(first), "--no-save"], env)
+    assert "Fitting" not in again.stderr  # kept in the store for next time
+    return env
+
+
+def test_attribute_from_the_command_line(node: dict[str, str], tmp_path: Path) -> None:
+    env = node
     evidence = tmp_path / "evidence.json"
     evidence.write_bytes(orjson.dumps(SOLARWINDS))
     layer = tmp_path / "layer.json"
@@ -60,9 +76,8 @@ def test_attribute_from_the_command_line(tmp_path: Path) -> None:
     assert text.returncode == 0 and "APT29" in text.stdout and "confidence" in text.stdout
 
 
-def test_batch_answers_each_case_by_its_id(tmp_path: Path) -> None:
-    env = accord_env(tmp_path / "home")
-    assert run_accord(["init", "--org", "CERT-A"], env).returncode == 0
+def test_batch_answers_each_case_by_its_id(node: dict[str, str], tmp_path: Path) -> None:
+    env = node
     cases = tmp_path / "cases.jsonl"
     lines = [
         SOLARWINDS,
@@ -82,8 +97,18 @@ def test_batch_answers_each_case_by_its_id(tmp_path: Path) -> None:
     assert shared and "Mimikatz" in shared[0]["evidence"]
 
 
-def test_the_api_assesses_posted_evidence(store: Store, tmp_path: Path) -> None:
+def test_the_api_assesses_posted_evidence(
+    node: dict[str, str], store: Store, tmp_path: Path
+) -> None:
+    # the fitted model is kept in a store's settings under the knowledge's fingerprint;
+    # this store holds the same knowledge, so the module node's fit is valid here too
+    fitted = open_store(f"sqlite:///{Path(node['ACCORD_HOME']) / 'accord.db'}")
+    with fitted.read() as connection:
+        calibration = fitted.get_setting(connection, CALIBRATION_SETTING)
+    fitted.close()
+    assert calibration is not None  # the command-line tests fitted it
     with store.write() as connection:
+        store.set_setting(connection, CALIBRATION_SETTING, calibration)
         org = ids.add_organisation(connection, "CERT-A")
         other = ids.add_organisation(connection, "CERT-B")
         token = ids.create_token(connection, org)
