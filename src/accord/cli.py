@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from accord import audit
 from accord.attribution import load_attack
 from accord.attribution.assess import Assessment, Assessor
 from accord.attribution.evidence import parse_evidence
@@ -110,6 +111,8 @@ statements_app = typer.Typer(
     no_args_is_help=True, help="Joint attribution statements, co-signed with Ed25519."
 )
 app.add_typer(statements_app, name="statements")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit chain.")
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
@@ -1165,6 +1168,39 @@ def norms_command(
             label = entry.get("id") or entry.get("name") or entry.get("article") or ""
             text = entry.get("summary") or entry.get("title") or entry.get("topic") or ""
             out.print(f"  {label}: {text}", highlight=False, markup=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole chain; say where an entry was edited, deleted or reordered."""
+    with node_store() as store, store.read() as connection:
+        problems = audit.verify(connection)
+        last = audit.head(connection)
+    for problem in problems:
+        out.print(problem, highlight=False, markup=False)
+    if problems:
+        raise typer.Exit(1)
+    out.print(
+        f"audit chain whole: {last.seq if last else 0} entries; head {last.hash if last else '-'}",
+        highlight=False,
+    )
+
+
+@audit_app.command("list")
+def audit_list(
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The newest entries of the chain."""
+    with node_store() as store, store.read() as connection:
+        found = audit.entries(connection)[-limit:]
+    if output == "json":
+        sys.stdout.write(orjson.dumps([e.__dict__ for e in found]).decode() + "\n")
+        return
+    table = Table("seq", "at", "actor", "action", "subject")
+    for entry in found:
+        table.add_row(str(entry.seq), entry.at, entry.actor, entry.action, entry.subject)
+    out.print(table)
 
 
 @app.command("brief")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from accord import audit
 from accord.errors import Forbidden, InvalidObject, NotFound
 from accord.signing import canonical, fingerprint, private_key, public_key_text, sign, verify
 from accord.stix.timestamps import format_timestamp, normalize_timestamp
@@ -129,6 +130,7 @@ def draft_statement(
     )
     objects = [*_undeclared(store, lead), statement]
     import_objects(store, objects, f"draft statement {name}", options)
+    audit.record(store, lead.id, "statement-drafted", statement["id"], {"partners": partners})
     return statement
 
 
@@ -197,6 +199,7 @@ def respond(
         unmarked_tlp=Tlp.AMBER_STRICT,
     )
     import_objects(store, [*_undeclared(store, org), opinion], f"answer to {statement_id}", options)
+    audit.record(store, org.id, f"statement-{decision}", statement_id, {"opinion": opinion["id"]})
     return opinion
 
 
@@ -258,6 +261,8 @@ def publish(
     }
     options = ImportOptions(org=lead, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     import_objects(store, [published], f"publication of {statement_id}", options)
+    signed = [s["identity_ref"] for s in signatures if s["decision"] == "signed"]
+    audit.record(store, lead.id, "statement-published", statement_id, {"signed": signed})
     return published
 
 

@@ -232,3 +232,17 @@ retained_observation = Table(
     Index("ix_retained_observation_org_last", "org_id", "last_observed"),
     comment="an organisation's recent observations, kept so later indicators meet them",
 )
+
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column("seq", RowId, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(300), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("detail", Text, nullable=False, comment="JSON"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    comment="a tamper-evident log: each entry's hash covers its content and the previous hash",
+)
