@@ -55,7 +55,10 @@ from accord.errors import (
     MalformedInput,
     NotFound,
 )
+from accord.hotline.directory import Contact, add_contact, contacts
+from accord.hotline.messages import TEMPLATES, Received, acknowledge, inbox, outbox, send
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
+from accord.signing import fingerprint
 from accord.stix.reader import expand_sources
 from accord.stix.timestamps import normalize_timestamp
 from accord.stix.tlp import Tlp
@@ -112,6 +115,10 @@ statements_app = typer.Typer(
 )
 app.add_typer(statements_app, name="statements")
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit chain.")
+poc_app = typer.Typer(no_args_is_help=True, help="The Points-of-Contact directory.")
+hotline_app = typer.Typer(no_args_is_help=True, help="Signed hotline messages between states.")
+app.add_typer(poc_app, name="poc")
+app.add_typer(hotline_app, name="hotline")
 app.add_typer(audit_app, name="audit")
 
 out = Console()
@@ -1201,6 +1208,152 @@ def audit_list(
     for entry in found:
         table.add_row(str(entry.seq), entry.at, entry.actor, entry.action, entry.subject)
     out.print(table)
+
+
+@poc_app.command("add")
+def poc_add(
+    name: Annotated[str, typer.Option("--name")],
+    state: Annotated[str, typer.Option("--state", help="ISO 3166 code or country name.")],
+    role: Annotated[str, typer.Option("--role", help="diplomatic or technical.")],
+    language: Annotated[list[str] | None, typer.Option("--language")] = None,
+    hours: Annotated[str, typer.Option("--hours", help="HH:MM-HH:MM, local.")] = "08:00-18:00",
+    time_zone: Annotated[str, typer.Option("--time-zone", help="IANA zone.")] = "UTC",
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="e.g. email:x@y")] = None,
+    share: Annotated[
+        list[str] | None,
+        typer.Option("--share", help="Organisations to give it to (default: all known)."),
+    ] = None,
+    org: OrgOption = None,
+) -> None:
+    """Publish a point of contact of the organisation, with its signing key."""
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+            others = (
+                [ids.get_organisation(connection, o).id for o in share]
+                if share
+                else [o.id for o in ids.list_organisations(connection)]
+            )
+        contact = Contact(
+            name, state, role, acting.id, "", list(language or []), hours, time_zone,
+            list(channel or []),
+        )  # fmt: skip
+        made = add_contact(store, home, acting, contact, others)
+    out.print(made["id"], highlight=False)
+
+
+@poc_app.command("list")
+def poc_list(
+    state: Annotated[str | None, typer.Option("--state")] = None,
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The points of contact the organisation may see."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        found = contacts(store, acting, state)
+    if output == "json":
+        sys.stdout.write(orjson.dumps([c.__dict__ for c in found]).decode() + "\n")
+        return
+    table = Table("state", "role", "name", "hours", "time zone", "languages", "key")
+    for c in found:
+        table.add_row(
+            c.state, c.role, c.name, c.hours, c.time_zone, ", ".join(c.languages),
+            fingerprint(c.public_key) if c.public_key else "",
+        )  # fmt: skip
+    out.print(table)
+
+
+def _recipient(store: Store, org: ids.Organisation, to: str, template: str) -> str:
+    """The organisation to send to: named, or the one behind a state's points of contact
+    (technical for notifications and requests for assistance, else diplomatic first)."""
+    with store.read() as connection:
+        try:
+            return ids.get_organisation(connection, to).id
+        except NotFound:
+            pass
+    found = contacts(store, org, to)
+    if not found:
+        raise NotFound("point of contact for", to)
+    technical = template in ("incident-notification", "request-for-assistance", "ping")
+    preferred = "technical" if technical else "diplomatic"
+    found.sort(key=lambda c: c.role != preferred)
+    return found[0].organisation_ref
+
+
+@hotline_app.command("send")
+def hotline_send(
+    to: Annotated[str, typer.Option("--to", help="A state (or an organisation).")],
+    template: Annotated[str, typer.Option("--template", help=", ".join(TEMPLATES))],
+    form_file: Annotated[Path, typer.Option("--file", help="The form's fields (JSON).")],
+    ref: Annotated[
+        list[str] | None, typer.Option("--ref", help="An incident or indicator.")
+    ] = None,
+    reply_to: Annotated[str | None, typer.Option("--in-reply-to")] = None,
+    org: OrgOption = None,
+) -> None:
+    """Sign and send a message; it travels to the recipient's node by federation."""
+    home = settings().settings.home
+    form = orjson.loads(form_file.read_bytes())
+    if not isinstance(form, dict):
+        raise InvalidObject(str(form_file), "form", "a JSON object of the template's fields")
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        recipient = _recipient(store, acting, to, template)
+        sent = send(store, home, acting, recipient, template, form, ref, reply_to)
+    out.print(sent["id"], highlight=False)
+
+
+def _print_messages(found: list[Received], output: str) -> None:
+    if output == "json":
+        sys.stdout.write(orjson.dumps([r.as_json() for r in found]).decode() + "\n")
+        return
+    table = Table("message", "template", "from", "deadline", "status", "genuine")
+    for r in found:
+        table.add_row(
+            r.message["id"], r.message["template"], r.message["created_by_ref"],
+            r.message.get("deadline", ""), r.status,
+            "yes" if r.genuine else f"NO: {r.reason}",
+        )  # fmt: skip
+    out.print(table)
+
+
+@hotline_app.command("inbox")
+def hotline_inbox(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Messages to the organisation: checked signatures, deadlines, overdue ones."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        _print_messages(inbox(store, acting), output)
+
+
+@hotline_app.command("outbox")
+def hotline_outbox(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Messages the organisation sent, and whether they were answered in time."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        _print_messages(outbox(store, acting), output)
+
+
+@hotline_app.command("ack")
+def hotline_ack(message_id: Annotated[str, typer.Argument()], org: OrgOption = None) -> None:
+    """Acknowledge a genuine message (the acknowledgement is signed too)."""
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        made = acknowledge(store, home, acting, message_id)
+    out.print(made["id"], highlight=False)
 
 
 @app.command("brief")

@@ -12,10 +12,10 @@ from stix2validator import ValidationOptions, validate_instance
 from accord.diplomacy.cells import country, day, urls, values
 from accord.diplomacy.datasets import read_dataset
 from accord.diplomacy.incidents import (
+    DEFINITION,
     Claim,
     IncidentRecord,
     Provenance,
-    extension_definition,
     incident_object,
     record_of,
 )
@@ -23,6 +23,7 @@ from accord.diplomacy.linking import link
 from accord.diplomacy.registry import import_incidents, incidents
 from accord.store import Store
 from accord.store import identity as ids
+from accord.store.extensions import ACCORD_IDENTITY
 from tests.cli_runner import accord_env, run_accord
 
 #: the third-party datasets, read where they are (``../shared/data`` beside the repository)
@@ -117,14 +118,14 @@ def test_incidents_are_valid_stix_and_read_back() -> None:
     record.claims = [Claim(by="United Kingdom", by_country="GB", state="RU", form="statement")]
     record.severity = 0.0
     stamp = "2026-11-25T00:00:00.000Z"
-    objects = [extension_definition(author, stamp), incident_object(record, author, stamp)]
+    objects = [ACCORD_IDENTITY, DEFINITION, incident_object(record, author, stamp)]
     bundle = {
         "type": "bundle",
         "id": "bundle--00000000-0000-4000-8000-000000000001",
         "objects": objects,
     }
     assert validate_instance(bundle, ValidationOptions(version="2.1")).is_valid
-    assert record_of(objects[1]) == record
+    assert record_of(objects[2]) == record
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Incidents as STIX 2.1: an ``incident`` with Accord's property extension.
 
-The extension (declared by ``extension_definition``) carries what a diplomat asks of an
+The extension (declared by ``DEFINITION``) carries what a diplomat asks of an
 incident: when, whom it hit (countries, sectors, critical infrastructure), its effects,
 its severity, the public attribution claims (who said it, when, about whom, in what form
 and words, with the source), the responses taken, the sources, and where each record
@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from accord.store.extensions import definition
 
 EXTENSION_ID = "extension-definition--5d3b7a2c-9e41-4f6a-8c0d-2b7e9f1a4c63"
 #: STIX allows the schema as text; the properties are those of IncidentRecord below
@@ -87,21 +89,12 @@ class IncidentRecord:
         return f"incident--{uuid.uuid5(NAMESPACE, self.provenance[0].key)}"
 
 
-def extension_definition(author: str, created: str) -> dict[str, Any]:
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": EXTENSION_ID,
-        "created": created,
-        "modified": created,
-        "created_by_ref": author,
-        "name": "Accord incident",
-        "description": "Dates, victims, effects, severity, public attribution claims, "
-        "responses, sources and provenance of a cyber incident.",
-        "schema": EXTENSION_SCHEMA,
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
+DEFINITION = definition(
+    EXTENSION_ID,
+    "Accord incident",
+    EXTENSION_SCHEMA,
+    ["property-extension"],
+)
 
 
 def incident_object(record: IncidentRecord, author: str, stamp: str) -> dict[str, Any]:

@@ -15,10 +15,9 @@ from typing import Any
 
 from accord.diplomacy.datasets import Problem, read_dataset
 from accord.diplomacy.incidents import (
-    EXTENSION_ID,
+    DEFINITION,
     NAMESPACE,
     IncidentRecord,
-    extension_definition,
     incident_object,
     record_of,
 )
@@ -35,6 +34,7 @@ from accord.store import (
     import_objects,
     iter_versions,
 )
+from accord.store.extensions import declare
 from accord.store.identity import Organisation
 
 
@@ -69,8 +69,8 @@ def import_incidents(
     held = _held(store, org)
     linked = link([record for record, _ in held.values()], reading.records)
     stamp = now_timestamp()
-    objects = [] if _declared(store, org) else [extension_definition(org.id, EXTENSION_CREATED)]
-    objects += [incident_object(r, org.id, stamp) for r in linked.new]
+    declare(store, org, [DEFINITION])
+    objects = [incident_object(r, org.id, stamp) for r in linked.new]
     for record in linked.changed:  # a new version keeps the first one's created time
         newer = incident_object(record, org.id, stamp)
         newer["created"] = held[record.id][1] if record.id in held else stamp
@@ -157,16 +157,6 @@ def _held(store: Store, org: Organisation) -> dict[str, tuple[IncidentRecord, st
             if record is not None:
                 found[version.id] = (record, str(version.body["created"]))
     return found
-
-
-#: the extension definition's one version
-EXTENSION_CREATED = "2026-11-25T00:00:00.000Z"
-
-
-def _declared(store: Store, org: Organisation) -> bool:
-    with store.read() as connection:
-        query = ObjectQuery(types=["extension-definition"], ids=[EXTENSION_ID])
-        return any(True for _ in iter_versions(connection, AccessGate(Viewer(org.id)), query))
 
 
 def incident(store: Store, org: Organisation, incident_id: str) -> IncidentRecord:

@@ -32,43 +32,32 @@ from accord.store import (
     import_objects,
     iter_versions,
 )
+from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation
 
 STATEMENT = "x-accord-joint-statement"
 STATEMENT_EXTENSION = "extension-definition--8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
 SIGNATURE_EXTENSION = "extension-definition--1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
-DEFINED = "2026-11-25T00:00:00.000Z"
 DECISIONS = {"signed": "agree", "declined": "disagree"}
 
 
-def extension_definitions(author: str) -> list[dict[str, Any]]:
-    common = {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "created": DEFINED,
-        "modified": DEFINED,
-        "created_by_ref": author,
-        "version": "1.0.0",
-    }
-    return [
-        {
-            **common,
-            "id": STATEMENT_EXTENSION,
-            "name": "Accord joint statement",
-            "schema": "Properties: name, text, incident_ref, partner_refs (identities), embargo, "
-            "status (draft or published), published, signatures (identity_ref, decision, "
-            "public_key, signature, signed: Ed25519 over the canonical statement).",
-            "extension_types": ["new-sdo"],
-        },
-        {
-            **common,
-            "id": SIGNATURE_EXTENSION,
-            "name": "Accord statement signature",
-            "schema": "On an opinion about a joint statement: decision (signed or declined), "
-            "public_key, signature (Ed25519, base64), signed (timestamp).",
-            "extension_types": ["property-extension"],
-        },
-    ]
+DEFINITIONS = [
+    definition(
+        STATEMENT_EXTENSION,
+        "Accord joint statement",
+        "Properties: name, text, incident_ref, partner_refs (identities), embargo, status "
+        "(draft or published), published, signatures (identity_ref, decision, public_key, "
+        "signature, signed: Ed25519 over the canonical statement).",
+        ["new-sdo"],
+    ),
+    definition(
+        SIGNATURE_EXTENSION,
+        "Accord statement signature",
+        "On an opinion about a joint statement: decision (signed or declined), public_key, "
+        "signature (Ed25519, base64), signed (timestamp).",
+        ["property-extension"],
+    ),
+]
 
 
 def signed_message(statement: dict[str, Any], decision: str) -> bytes:
@@ -128,20 +117,10 @@ def draft_statement(
         communities=frozenset(),
         unmarked_tlp=Tlp.AMBER_STRICT,
     )
-    objects = [*_undeclared(store, lead), statement]
-    import_objects(store, objects, f"draft statement {name}", options)
+    declare(store, lead, DEFINITIONS)
+    import_objects(store, [statement], f"draft statement {name}", options)
     audit.record(store, lead.id, "statement-drafted", statement["id"], {"partners": partners})
     return statement
-
-
-def _undeclared(store: Store, org: Organisation) -> list[dict[str, Any]]:
-    """The extension definitions not yet in the store (they are public)."""
-    with store.read() as connection:
-        query = ObjectQuery(
-            types=["extension-definition"], ids=[STATEMENT_EXTENSION, SIGNATURE_EXTENSION]
-        )
-        held = {v.id for v in iter_versions(connection, AccessGate(Viewer(org.id)), query)}
-    return [d for d in extension_definitions(org.id) if d["id"] not in held]
 
 
 def statement(store: Store, org: Organisation, statement_id: str) -> dict[str, Any]:
@@ -198,7 +177,8 @@ def respond(
         communities=frozenset(),
         unmarked_tlp=Tlp.AMBER_STRICT,
     )
-    import_objects(store, [*_undeclared(store, org), opinion], f"answer to {statement_id}", options)
+    declare(store, org, DEFINITIONS)
+    import_objects(store, [opinion], f"answer to {statement_id}", options)
     audit.record(store, org.id, f"statement-{decision}", statement_id, {"opinion": opinion["id"]})
     return opinion
 

@@ -1,0 +1,1 @@
+"""Confidence-building: the Points-of-Contact directory and the hotline."""

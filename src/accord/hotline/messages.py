@@ -1,0 +1,228 @@
+"""Hotline messages: structured forms, signed by the sending organisation, delivered
+over federation, acknowledged by signed messages, with a response deadline.
+
+A message is an ``x-accord-hotline-message`` (declared by an extension definition),
+given to the recipient organisation only (TLP:AMBER+STRICT), so that federation carries
+it to the recipient's node and nowhere else. Its Ed25519 signature covers its canonical
+content. On reading, a message is *genuine* only if the signature holds and the key is
+one the sender's points of contact publish in the directory; otherwise it is shown as
+rejected, with the reason, and the rejection is recorded in the audit chain.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from accord import audit
+from accord.errors import Forbidden, InvalidObject, NotFound
+from accord.hotline.directory import known_keys
+from accord.signing import canonical, private_key, public_key_text, sign, verify
+from accord.stix.timestamps import format_timestamp
+from accord.stix.tlp import Tlp
+from accord.store import (
+    AccessGate,
+    ImportOptions,
+    ObjectQuery,
+    Store,
+    Viewer,
+    import_objects,
+    iter_versions,
+)
+from accord.store.extensions import declare, definition
+from accord.store.identity import Organisation
+
+MESSAGE = "x-accord-hotline-message"
+MESSAGE_EXTENSION = "extension-definition--6e5d4c3b-2a19-4f8e-9d7c-6b5a4f3e2d1c"
+
+#: template → (required fields, hours to answer; None: no answer expected)
+TEMPLATES: dict[str, tuple[tuple[str, ...], int | None]] = {
+    "incident-notification": (("summary", "severity", "observed_at"), 24),
+    "request-for-information": (("question",), 72),
+    "request-for-assistance": (("assistance_needed", "critical_infrastructure"), 24),
+    "response": (("text",), None),
+    "acknowledgement": ((), None),
+    "ping": ((), 2),
+}
+ANSWERS = ("response", "acknowledgement")
+
+
+DEFINITION = definition(
+    MESSAGE_EXTENSION,
+    "Accord hotline message",
+    "Properties: template, to_ref, form (the template's fields), references, in_reply_to, "
+    "deadline, signature {public_key, signature: Ed25519 over the canonical message "
+    "without its signature}.",
+    ["new-sdo"],
+)
+
+
+def check_form(template: str, form: dict[str, Any]) -> None:
+    """InvalidObject naming the template or the first missing field."""
+    if template not in TEMPLATES:
+        raise InvalidObject(None, "template", f"one of {', '.join(TEMPLATES)}")
+    for name in TEMPLATES[template][0]:
+        value = form.get(name)
+        if value is None or value == "":
+            raise InvalidObject(template, f"form.{name}", "required by this template")
+    if template == "request-for-assistance":
+        form.setdefault("norm", "13(h)")  # what the request invokes
+
+
+def _signed_content(message: dict[str, Any]) -> bytes:
+    return canonical({k: v for k, v in message.items() if k != "signature"})
+
+
+def send(
+    store: Store,
+    home: Path,
+    sender: Organisation,
+    to: str,
+    template: str,
+    form: dict[str, Any],
+    references: list[str] | None = None,
+    in_reply_to: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Sign and store a message for organisation ``to`` (an identity id)."""
+    check_form(template, form)
+    if template in ANSWERS and not in_reply_to:
+        raise InvalidObject(template, "in_reply_to", "an answer names the message it answers")
+    moment = now or datetime.now(UTC)
+    stamp = format_timestamp(moment)
+    message: dict[str, Any] = {
+        "type": MESSAGE,
+        "spec_version": "2.1",
+        "id": f"{MESSAGE}--{uuid.uuid4()}",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": sender.id,
+        "template": template,
+        "to_ref": to,
+        "form": form,
+        "extensions": {MESSAGE_EXTENSION: {"extension_type": "new-sdo"}},
+    }
+    if references:
+        message["references"] = list(references)
+    if in_reply_to:
+        message["in_reply_to"] = in_reply_to
+    hours = TEMPLATES[template][1]
+    if hours is not None:
+        message["deadline"] = format_timestamp(moment + timedelta(hours=hours))
+    key = private_key(home, sender.id)
+    message["signature"] = {
+        "public_key": public_key_text(key),
+        "signature": sign(key, _signed_content(message)),
+    }
+    options = ImportOptions(
+        org=sender,
+        recipients=frozenset({to}),
+        communities=frozenset(),
+        unmarked_tlp=Tlp.AMBER_STRICT,
+    )
+    declare(store, sender, [DEFINITION])
+    import_objects(store, [message], f"hotline {template}", options)
+    audit.record(store, sender.id, f"hotline-sent-{template}", message["id"], {"to": to})
+    return message
+
+
+@dataclass
+class Received:
+    message: dict[str, Any]
+    genuine: bool
+    reason: str  # why not genuine ("" when it is)
+    status: str  # answered, waiting, overdue, no answer expected
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.message["id"],
+            "from": self.message["created_by_ref"],
+            "template": self.message["template"],
+            "form": self.message["form"],
+            "deadline": self.message.get("deadline"),
+            "genuine": self.genuine,
+            "reason": self.reason,
+            "status": self.status,
+        }
+
+
+def check(message: dict[str, Any], keys: dict[str, set[str]]) -> tuple[bool, str]:
+    """(genuine, reason): the signature holds, and the key is the sender's published one."""
+    signature = message.get("signature") or {}
+    public_key = str(signature.get("public_key", ""))
+    if not verify(public_key, str(signature.get("signature", "")), _signed_content(message)):
+        return False, "the signature does not match the message"
+    if public_key not in keys.get(message["created_by_ref"], set()):
+        return False, "the key is not one the sender publishes in the directory"
+    return True, ""
+
+
+def _messages(store: Store, org: Organisation) -> list[dict[str, Any]]:
+    with store.read() as connection:
+        return [
+            v.body
+            for v in iter_versions(
+                connection, AccessGate(Viewer(org.id)), ObjectQuery(types=[MESSAGE])
+            )
+        ]
+
+
+def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
+    """Messages to ``org``, each checked, with its answer status."""
+    moment = format_timestamp(now or datetime.now(UTC))
+    messages = _messages(store, org)
+    keys = known_keys(store, org)
+    answered = {m.get("in_reply_to") for m in messages if m["template"] in ANSWERS}
+    found = []
+    for message in sorted(messages, key=lambda m: m["created"]):
+        if message.get("to_ref") != org.id:
+            continue
+        genuine, reason = check(message, keys)
+        if not genuine:
+            audit.record(store, org.id, "hotline-rejected", message["id"], {"reason": reason})
+        found.append(Received(message, genuine, reason, _status(message, answered, moment)))
+    return found
+
+
+def outbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
+    """Messages ``org`` sent, with whether they were answered in time."""
+    moment = format_timestamp(now or datetime.now(UTC))
+    messages = _messages(store, org)
+    keys = known_keys(store, org)
+    answered = {
+        m.get("in_reply_to")
+        for m in messages
+        if m["template"] in ANSWERS and m.get("to_ref") == org.id and check(m, keys)[0]
+    }
+    return [
+        Received(m, True, "", _status(m, answered, moment))
+        for m in sorted(messages, key=lambda m: m["created"])
+        if m["created_by_ref"] == org.id
+    ]
+
+
+def _status(message: dict[str, Any], answered: set[Any], moment: str) -> str:
+    if message["id"] in answered:
+        return "answered"
+    deadline = message.get("deadline")
+    if deadline is None:
+        return "no answer expected"
+    return "overdue" if moment > deadline else "waiting"
+
+
+def acknowledge(
+    store: Store, home: Path, org: Organisation, message_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """A signed acknowledgement of a genuine message to ``org``."""
+    for received in inbox(store, org, now):
+        if received.message["id"] == message_id:
+            if not received.genuine:
+                raise Forbidden(f"{message_id} is not genuine: {received.reason}")
+            sender = received.message["created_by_ref"]
+            return send(
+                store, home, org, sender, "acknowledgement", {}, in_reply_to=message_id, now=now
+            )
+    raise NotFound("message", message_id)

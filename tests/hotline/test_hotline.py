@@ -1,0 +1,143 @@
+"""The directory and the hotline: forms checked, messages signed and verified against
+the directory, acknowledgements signed, deadlines and overdue, tampering rejected."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from accord import audit
+from accord.errors import InvalidObject
+from accord.hotline.directory import Contact, add_contact, contacts
+from accord.hotline.messages import acknowledge, check, inbox, outbox, send
+from accord.store import Store
+from accord.store import identity as ids
+from accord.taxii.federation import sync_all
+from tests.cli_runner import accord_env, run_accord
+from tests.taxii.nodes import Node, know, make_node, peer_with
+
+NOTICE = {
+    "summary": "Wiper on the grid operator",
+    "severity": "high",
+    "observed_at": "2026-11-24T06:00:00Z",
+}
+
+
+def _contact(org: ids.Organisation, state: str, role: str = "technical") -> Contact:
+    return Contact(f"{state} CERT duty officer", state, role, org.id, "", ["en"], "08:00-18:00",
+                   "Europe/Kyiv", ["email:duty@example.org"])  # fmt: skip
+
+
+def test_a_message_from_sending_to_acknowledgement(store: Store, tmp_path: Path) -> None:
+    with store.write() as connection:
+        ua = ids.add_organisation(connection, "CERT-UA")
+        ee = ids.add_organisation(connection, "CERT-EE")
+    home = tmp_path / "home"
+    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
+    add_contact(store, home, ee, _contact(ee, "EE"), [ua.id])
+    assert [c.state for c in contacts(store, ee, "UA")] == ["UA"]
+    with pytest.raises(InvalidObject) as missing:
+        send(store, home, ua, ee.id, "incident-notification", {"summary": "x"})
+    assert missing.value.prop == "form.severity"
+    sent_at = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
+    sent = send(store, home, ua, ee.id, "incident-notification", NOTICE, now=sent_at)
+    received = inbox(store, ee, now=sent_at + timedelta(hours=1))
+    assert [(r.genuine, r.status) for r in received] == [(True, "waiting")]
+    late = inbox(store, ee, now=sent_at + timedelta(hours=25))
+    assert late[0].status == "overdue"
+    acknowledge(store, home, ee, sent["id"], now=sent_at + timedelta(hours=2))
+    assert [r.status for r in outbox(store, ua)] == ["answered"]
+    assert [r.message["template"] for r in inbox(store, ua)] == ["acknowledgement"]
+    with store.read() as connection:
+        actions = [e.action for e in audit.entries(connection)]
+        assert audit.verify(connection) == []
+    assert actions == ["hotline-sent-incident-notification", "hotline-sent-acknowledgement"]
+
+
+def test_broken_signatures_and_unknown_keys_are_never_genuine(store: Store, tmp_path: Path) -> None:
+    with store.write() as connection:
+        ua = ids.add_organisation(connection, "CERT-UA")
+        ee = ids.add_organisation(connection, "CERT-EE")
+    home = tmp_path / "home"
+    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
+    sent = send(store, home, ua, ee.id, "request-for-assistance",
+                {"assistance_needed": "forensics", "critical_infrastructure": True})  # fmt: skip
+    assert sent["form"]["norm"] == "13(h)"
+    keys = {ua.id: {sent["signature"]["public_key"]}}
+    assert check(sent, keys) == (True, "")
+    forged = copy.deepcopy(sent)
+    forged["form"]["assistance_needed"] = "send us your passwords"
+    assert check(forged, keys) == (False, "the signature does not match the message")
+    assert check(sent, {})[0] is False  # a key no directory entry vouches for
+    # a sender with no point of contact in the directory: shown, rejected, audited
+    stranger = send(store, home, ee, ua.id, "request-for-information", {"question": "?"})
+    found = {r.message["id"]: r for r in inbox(store, ua)}
+    assert found[stranger["id"]].genuine is False
+    with store.read() as connection:
+        assert "hotline-rejected" in [e.action for e in audit.entries(connection)]
+
+
+@pytest.fixture
+def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    a, b = make_node(tmp_path, "UA"), make_node(tmp_path, "EE")
+    for node in (a, b):
+        node.start()
+    yield a, b
+    for node in (a, b):
+        node.stop()
+
+
+def _sync(node: Node) -> None:
+    with node.store() as store:
+        for report in sync_all(store, node.org):
+            assert report.errors == [], report.errors
+
+
+def test_a_message_between_two_nodes(nodes: tuple[Node, Node]) -> None:
+    a, b = nodes
+    peer_with(b, a)
+    peer_with(a, b)
+    with a.store() as store:
+        know(store, b.org)
+        add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id])
+        sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
+    with b.store() as store:
+        add_contact(store, b.home, b.org, _contact(b.org, "EE"), [a.org.id])
+    _sync(b)
+    with b.store() as store:
+        received = inbox(store, b.org)
+        assert [(r.message["id"], r.genuine) for r in received] == [(sent["id"], True)]
+        acknowledge(store, b.home, b.org, sent["id"])
+    _sync(a)
+    with a.store() as store:
+        assert [r.status for r in outbox(store, a.org)] == ["answered"]
+
+
+def test_the_hotline_from_the_command_line(tmp_path: Path) -> None:
+    env = accord_env(tmp_path / "home")
+    assert run_accord(["init", "--org", "CERT-UA"], env).returncode == 0
+    assert run_accord(["orgs", "add", "CERT-EE"], env).returncode == 0
+    for org, state in (("CERT-UA", "UA"), ("CERT-EE", "Estonia")):
+        command = ["poc", "add", "--name", f"{state} duty", "--state", state]
+        command += ["--role", "technical", "--time-zone", "Europe/Tallinn", "--org", org]
+        added = run_accord(command, env)
+        assert added.returncode == 0, added.stderr
+    form = tmp_path / "form.json"
+    form.write_bytes(orjson.dumps(NOTICE))
+    sent = run_accord(["hotline", "send", "--to", "EE", "--template", "incident-notification",
+                       "--file", str(form)], env)  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    message_id = sent.stdout.strip()
+    got = orjson.loads(
+        run_accord(["hotline", "inbox", "--org", "CERT-EE", "--format", "json"], env).stdout
+    )
+    assert [(m["id"], m["genuine"], m["status"]) for m in got] == [(message_id, True, "waiting")]
+    assert run_accord(["hotline", "ack", message_id, "--org", "CERT-EE"], env).returncode == 0
+    mine = orjson.loads(run_accord(["hotline", "outbox", "--format", "json"], env).stdout)
+    assert mine[0]["status"] == "answered"
+    assert run_accord(["audit", "verify"], env).returncode == 0
