@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -25,7 +25,7 @@ from accord.attribution import load_attack
 from accord.attribution.assess import Assessment, Assessor
 from accord.attribution.evidence import parse_evidence
 from accord.attribution.navigator import navigator_layer
-from accord.attribution.report import assessment_objects
+from accord.attribution.report import ASSESSMENT, assessment_objects
 from accord.attribution.sources import assessor_for
 from accord.config import LoadedSettings, describe, load_settings, retention_window
 from accord.correlate.graph import build_graph
@@ -43,6 +43,7 @@ from accord.diplomacy.statements import (
     STATEMENT,
     answers,
     draft_statement,
+    party_keys,
     publish,
     respond,
     verify_statement,
@@ -840,7 +841,7 @@ def _attribute_batch(
 
 def _save_assessment(store: Store, org: ids.Organisation, result: Assessment) -> None:
     objects = assessment_objects(result, org.id, result.evidence.incident)
-    import_objects(store, objects, f"attribution {result.id or ''}".strip(), ImportOptions(org=org))
+    import_objects(store, objects, f"attribution {result.id or ''}".strip(), ASSESSMENT(org))
 
 
 def _print_assessment(result: Assessment) -> None:
@@ -1130,16 +1131,32 @@ def statements_list(
 @statements_app.command("verify")
 def statements_verify(
     path: Annotated[Path, typer.Argument(help="A published statement (JSON or a bundle).")],
+    trust_embedded_keys: Annotated[
+        bool,
+        typer.Option(
+            "--trust-embedded-keys",
+            help="Check the signatures against the keys they carry only (no directory): "
+            "proves the text is unchanged, not who signed.",
+        ),
+    ] = False,
+    org: OrgOption = None,
 ) -> None:
-    """Check every signature of a published statement, offline."""
+    """Check every signature of a published statement against the keys the parties
+    publish in this node's directory (offline: nothing is fetched)."""
     data = orjson.loads(path.read_bytes())
     objects = data.get("objects", []) if data.get("type") == "bundle" else [data]
     found = [o for o in objects if o.get("type") == STATEMENT]
     if not found:
         raise MalformedInput(str(path), f"no {STATEMENT} in it")
+    keys = None
+    if not trust_embedded_keys:
+        with node_store() as store:
+            with store.read() as connection:
+                acting = acting_org(store, connection, org)
+            keys = party_keys(store, settings().settings.home, acting)
     bad = 0
     for obj in found:
-        for check in verify_statement(obj):
+        for check in verify_statement(obj, keys):
             bad += not check.valid
             out.print(
                 f"{check.identity_ref} {check.decision}: {check.reason}"
@@ -1149,6 +1166,16 @@ def statements_verify(
             )
     if bad:
         raise typer.Exit(1)
+
+
+def _catalogue_rows(entries: Any) -> list[dict[str, Any]]:
+    """The entries of a catalogue part: a list, or the lists (or the one entry) in a dict."""
+    if isinstance(entries, list):
+        return [e for e in entries if isinstance(e, dict)]
+    lists = [v for v in entries.values() if isinstance(v, list)]
+    if lists:
+        return [e for rows in lists for e in rows if isinstance(e, dict)]
+    return [entries]
 
 
 @app.command("norms")
@@ -1169,7 +1196,7 @@ def norms_command(
         sys.stdout.write(orjson.dumps(chosen).decode() + "\n")
         return
     for name, entries in chosen.items():
-        rows = entries.get("listings", []) if isinstance(entries, dict) else entries
+        rows = _catalogue_rows(entries)
         out.print(f"{name}: {len(rows)} entries", highlight=False, markup=False)
         for entry in rows:
             label = entry.get("id") or entry.get("name") or entry.get("article") or ""

@@ -75,3 +75,9 @@ def verify(public_key: str, signature: str, message: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def local_public_key(home: Path, org_id: str) -> str | None:
+    """The public key of an organisation whose private key this node holds, if any."""
+    path = _key_path(home, org_id)
+    return public_key_text(private_key(home, org_id)) if path.exists() else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -228,7 +228,8 @@ def test_the_assessment_as_stix_and_as_a_navigator_layer() -> None:
         parse_evidence({"id": "c1", "techniques": ["T1000"], "software": ["A-implant"]}), top=2
     )
     author = "identity--00000000-0000-4000-8000-0000000000aa"
-    objects = assessment_objects(result, author)
+    moment = datetime(2026, 11, 25, tzinfo=UTC)
+    objects = assessment_objects(result, author, now=moment)
     for obj in objects:
         validate(obj)
     kinds = [obj["type"] for obj in objects]
@@ -237,8 +238,11 @@ def test_the_assessment_as_stix_and_as_a_navigator_layer() -> None:
     assert rel["relationship_type"] == "attributed-to"
     assert rel["target_ref"] == knowledge.actors["G0001"].stix_id
     assert rel["confidence"] == round(result.hypotheses[0].probability * 100)
-    again = assessment_objects(result, author)
-    assert [o["id"] for o in again] == [o["id"] for o in objects]  # same assessment, same ids
+    again = assessment_objects(result, author, now=moment)
+    assert [o["id"] for o in again] == [o["id"] for o in objects]  # derived, not random
+    later = assessment_objects(result, author, now=moment + timedelta(seconds=1))
+    assert not {o["id"] for o in later} & {o["id"] for o in objects}  # a new save: new objects
+    assert objects[1]["labels"] == ["accord-hypothesis"]  # never read back as a fact
     layer = navigator_layer(result, knowledge)
     assert layer["versions"]["layer"] == "4.5" and layer["domain"] == "enterprise-attack"
     scores = {t["techniqueID"]: t["score"] for t in layer["techniques"]}
@@ -358,3 +362,34 @@ def test_victims_of_attributed_incidents_join_the_profile() -> None:
     knowledge = build_knowledge([*objects, incident, link])
     uses = knowledge.actors["G0002"].uses
     assert uses["country:TW"] == {incident["id"]} and "sector:semiconductors" in uses
+
+
+def test_stix_evidence_that_cannot_be_read_is_named() -> None:
+    bad = {"type": "observed-data", "id": "observed-data--00000000-0000-4000-8000-000000000001",
+           "first_observed": "yesterday"}  # fmt: skip
+    with pytest.raises(InvalidObject) as caught:
+        evidence_from_stix([bad], "case-3")
+    assert caught.value.prop == bad["id"]
+    listed = {"type": "file", "id": "file--00000000-0000-4000-8000-000000000001", "hashes": ["x"]}
+    with pytest.raises(InvalidObject):
+        evidence_from_stix([listed])
+
+
+def test_hypotheses_are_not_taken_for_facts() -> None:
+    _, objects = small_world()
+    actor = next(o for o in objects if o.get("name") == "Actor B")
+    incident = {
+        "type": "incident",
+        "id": "incident--00000000-0000-4000-8000-0000000000c1",
+        "extensions": {"x": {"victim_countries": ["NO"]}},
+    }
+    guess = {
+        "type": "relationship",
+        "id": "relationship--00000000-0000-4000-8000-0000000000c2",
+        "relationship_type": "attributed-to",
+        "labels": ["accord-hypothesis"],
+        "source_ref": incident["id"],
+        "target_ref": actor["id"],
+    }
+    knowledge = build_knowledge([*objects, incident, guess])
+    assert "country:NO" not in knowledge.actors["G0002"].uses

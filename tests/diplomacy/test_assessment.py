@@ -155,3 +155,12 @@ def test_national_positions_of_the_states_involved() -> None:
     states = {p["state"] for p in found.positions}
     assert states == {"EE", "FR"}
     assert all(p["source"].startswith("http") for p in found.positions)
+
+
+def test_rules_read_words_not_parts_of_words() -> None:
+    certificate = assess(_incident(name="DigiNotar certificate authority compromise"))
+    watering = assess(_incident(description="A watering hole on a news site; BlackEnergy"))
+    assert not any(f.id == "13(k)" for f in certificate.norms)
+    assert not any(f.id in ("13(f)", "13(h)") for f in watering.norms)
+    national_cert = assess(_incident(description="The national CERT was targeted."))
+    assert any(f.id == "13(k)" for f in national_cert.norms)

@@ -86,7 +86,7 @@ def test_dcid_names_the_initiator_of_each_dyad() -> None:
     assert regin.start == "2008-02-01" and regin.sources
 
 
-def _record(dataset: str, key: str, name: str, start: str, *sources: str) -> IncidentRecord:
+def _record(dataset: str, key: str, name: str, start: str | None, *sources: str) -> IncidentRecord:
     return IncidentRecord(
         name=name, provenance=[Provenance(dataset, key)], start=start, sources=list(sources)
     )
@@ -208,3 +208,58 @@ def test_claims_naming_a_known_group_become_attributed_to_relationships(
     assert found[0]["external_references"][0]["url"] == source
     again = import_incidents(store, org, "curated", curated)
     assert again.new == 0 and again.unchanged == 1
+
+
+def test_public_imports_leave_marked_and_others_incidents_alone(
+    store: Store, org: ids.Organisation, tmp_path: Path
+) -> None:
+    from accord.stix.tlp import Tlp
+    from accord.store import ImportOptions, Viewer, import_objects
+
+    with store.write() as connection:
+        peer = ids.add_organisation(connection, "CERT-Y")
+    internal = _record("internal", "yak", "Yak Op", "2024-01-01")
+    internal.description = "INTERNAL detail"
+    marked = incident_object(internal, peer.id, "2024-02-01T00:00:00.000Z")
+    options = ImportOptions(
+        org=peer, recipients=frozenset({org.id}), communities=frozenset(), unmarked_tlp=Tlp.AMBER
+    )
+    import_objects(store, [marked], "peer", options)
+    curated = tmp_path / "incidents.json"
+    claim = {"by": "X", "state": "RU", "form": "statement", "source": "https://example.org/x"}
+    curated.write_bytes(orjson.dumps([{"key": "yak", "name": "Yak Op", "claims": [claim]}]))
+    done = import_incidents(store, org, "curated", curated)  # no version conflict
+    assert done.new == 1 and done.linked == 0
+    from accord.store import AccessGate, ObjectQuery, iter_versions
+
+    with store.read() as connection:
+        seen = [
+            v.body.get("description")
+            for v in iter_versions(
+                connection, AccessGate(Viewer.public()), ObjectQuery(types=["incident"])
+            )
+        ]
+    assert "INTERNAL detail" not in seen
+
+
+def test_records_written_by_others_are_read_leniently() -> None:
+    record = _record("curated", "x", "X", "2020-01-01")
+    record.claims = [Claim(by="A", state="RU")]
+    obj = incident_object(
+        record, "identity--00000000-0000-4000-8000-0000000000aa", "2026-01-01T00:00:00.000Z"
+    )
+    extension = next(iter(obj["extensions"].values()))
+    extension["claims"][0]["confidence"] = "high"  # a key this version does not know
+    read = record_of(obj)
+    assert read is not None and read.claims[0].state == "RU"
+    extension["claims"] = "not a list"
+    assert record_of(obj) is None
+
+
+def test_regions_are_no_countries_and_one_shared_source_is_not_enough() -> None:
+    assert country("Africa") is None and country("nan") is None
+    held = [_record("eurepoc", "1", "Turla attacks G-20", "2017-07-01", "https://unit42.example/r")]
+    other = _record("dcid", "9", "Fake Fundraiser", "2014-03-01", "https://unit42.example/r")
+    assert link(held, [other]).new == [other]  # nothing in common but the report
+    same = _record("dcid", "8", "Turla and the G-20 summit", None, "https://unit42.example/r")
+    assert link(held, [same]).linked == 1

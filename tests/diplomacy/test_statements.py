@@ -9,18 +9,22 @@ from pathlib import Path
 
 import orjson
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stix2validator import ValidationOptions, validate_instance
 
 from accord.diplomacy.statements import (
     STATEMENT,
     answers,
     draft_statement,
+    party_keys,
     publish,
     respond,
+    signed_message,
     statement,
     verify_statement,
 )
 from accord.errors import Forbidden, NotFound
+from accord.signing import public_key_text, sign
 from accord.store import Store
 from accord.store import identity as ids
 from tests.cli_runner import accord_env, run_accord
@@ -63,14 +67,27 @@ def test_a_statement_from_draft_to_publication(store: Store, tmp_path: Path) -> 
     assert statement(store, outsider, draft["id"])["status"] == "published"  # now public
     with pytest.raises(Forbidden):  # too late to answer
         respond(store, home, yes, draft["id"], "declined")
-    assert all(check.valid for check in verify_statement(done))
+    keys = party_keys(store, home, outsider)
+    assert all(check.valid for check in verify_statement(done, keys))
     tampered = copy.deepcopy(done)
     tampered["text"] = "We attribute NotPetya to someone else."
-    assert not any(check.valid for check in verify_statement(tampered))
+    assert not any(check.valid for check in verify_statement(tampered, keys))
     swapped = copy.deepcopy(done)
     refusal = next(s for s in swapped["signatures"] if s["decision"] == "declined")
     refusal["decision"] = "signed"  # a refusal cannot be turned into a signature
-    assert [c.valid for c in verify_statement(swapped)].count(False) == 1
+    assert [c.valid for c in verify_statement(swapped, keys)].count(False) == 1
+    # re-signed by someone else's keys: intact on its own keys, refused against the parties'
+    forged = copy.deepcopy(tampered)
+    for sig in forged["signatures"]:
+        stranger = Ed25519PrivateKey.generate()
+        sig["public_key"] = public_key_text(stranger)
+        sig["signature"] = sign(stranger, signed_message(forged, sig["decision"]))
+    assert all(c.valid for c in verify_statement(forged, None))
+    assert not any(c.valid for c in verify_statement(forged, keys))
+    unsigned = dict(done, signatures=[])
+    assert [c.reason for c in verify_statement(unsigned, keys)] == [
+        "no valid signature of the lead"
+    ]
     bundle = {
         "type": "bundle",
         "id": "bundle--00000000-0000-4000-8000-000000000009",

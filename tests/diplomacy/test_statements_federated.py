@@ -10,11 +10,13 @@ import pytest
 
 from accord.diplomacy.statements import (
     draft_statement,
+    party_keys,
     publish,
     respond,
     statement,
     verify_statement,
 )
+from accord.hotline.directory import Contact, add_contact
 from accord.taxii.federation import sync_all
 from tests.taxii.nodes import Node, know, make_node, peer_with
 
@@ -39,8 +41,12 @@ def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
     lead, partner = nodes
     peer_with(partner, lead)  # B pulls from A
     peer_with(lead, partner)  # A pulls from B
+    for node, other, state in ((lead, partner, "FR"), (partner, lead, "DE")):
+        with node.store() as store:  # each publishes its key to the other
+            know(store, other.org)
+            contact = Contact(f"{state} duty", state, "diplomatic", node.org.id, "")
+            add_contact(store, node.home, node.org, contact, [other.org.id])
     with lead.store() as store:
-        know(store, partner.org)
         draft = draft_statement(
             store,
             lead.org,
@@ -58,7 +64,9 @@ def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
         done = publish(store, lead.home, lead.org, draft["id"])
     signers = {s["identity_ref"]: s["decision"] for s in done["signatures"]}
     assert signers == {lead.org.id: "signed", partner.org.id: "signed"}
-    assert all(check.valid for check in verify_statement(done))
+    with lead.store() as store:
+        keys = party_keys(store, lead.home, lead.org)
+    assert all(check.valid for check in verify_statement(done, keys))
     _sync(partner)  # the published statement reaches the partner's node too
     with partner.store() as store:
         assert statement(store, partner.org, draft["id"])["status"] == "published"

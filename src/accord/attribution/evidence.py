@@ -230,10 +230,8 @@ def _kind(value: Any) -> str:
 def evidence_from_stix(objects: Iterable[Mapping[str, Any]], case: str | None = None) -> Evidence:
     """Evidence from STIX: attack-patterns and malware/tools (by ATT&CK id or name),
     SCOs and indicators' values as infrastructure, identities' sectors, locations'
-    countries, observed-data times; each object's ``created_by_ref`` is the source."""
-    from accord.correlate.compiler import PatternError, compile_pattern
-    from accord.correlate.index import ValueAnchor, anchors
-
+    countries, observed-data times; each object's ``created_by_ref`` is the source. An
+    object that cannot be read is an InvalidObject naming it."""
     evidence = Evidence(id=case)
     seen: set[tuple[str, str]] = set()
 
@@ -243,36 +241,55 @@ def evidence_from_stix(objects: Iterable[Mapping[str, Any]], case: str | None = 
             evidence.items.append(Item(kind, value, obj.get("created_by_ref")))
 
     for obj in objects:
-        kind = obj.get("type")
-        attack_id = external_id(obj)
-        if kind == "attack-pattern" and attack_id:
-            add("technique", attack_id, obj)
-        elif kind in ("malware", "tool"):
-            add("software", attack_id or str(obj.get("name", "")), obj)
-        elif kind in ("ipv4-addr", "ipv6-addr", "domain-name", "url") and "value" in obj:
-            add("infrastructure", _infrastructure(str(obj["value"])), obj)
-        elif kind == "file":
-            for digest in (obj.get("hashes") or {}).values():
-                add("infrastructure", _infrastructure(str(digest)), obj)
-        elif kind == "indicator" and obj.get("pattern_type") == "stix":
-            try:
-                found = anchors(compile_pattern(str(obj.get("pattern", ""))))
-            except PatternError:
-                continue
-            for anchor in found:
-                if isinstance(anchor, ValueAnchor) and isinstance(anchor.value, str):
-                    add("infrastructure", _infrastructure(anchor.value), obj)
-        elif kind == "identity":
-            for sector in obj.get("sectors") or ():
-                add("sector", _sector(str(sector)), obj)
-        elif kind == "location" and obj.get("country"):
-            code = country_code(str(obj["country"]))
-            if code:
-                add("country", code, obj)
-        elif kind == "observed-data":
-            for key in ("first_observed", "last_observed"):
-                if obj.get(key):
-                    add("timestamp", _timestamp(str(obj[key])), obj)
-        elif kind == "note" and obj.get("content"):
-            evidence.notes.append(str(obj["content"]))
+        try:
+            _from_object(obj, add, evidence)
+        except (ValueError, TypeError, AttributeError) as exc:
+            where = str(obj.get("id", "an object"))
+            raise InvalidObject(
+                case or "evidence", where, f"cannot be read as evidence: {exc}"
+            ) from None
     return evidence
+
+
+def _from_object(obj: Mapping[str, Any], add: Any, evidence: Evidence) -> None:
+    from accord.correlate.compiler import PatternError, compile_pattern
+    from accord.correlate.index import ValueAnchor, anchors
+
+    kind = obj.get("type")
+    attack_id = external_id(obj)
+    if kind == "attack-pattern" and attack_id:
+        add("technique", attack_id, obj)
+    elif kind in ("malware", "tool"):
+        add("software", attack_id or str(obj.get("name", "")), obj)
+    elif kind in ("ipv4-addr", "ipv6-addr", "domain-name", "url") and "value" in obj:
+        add("infrastructure", _infrastructure(str(obj["value"])), obj)
+    elif kind == "file":
+        hashes = obj.get("hashes") or {}
+        if not isinstance(hashes, dict):
+            raise TypeError("hashes is a dictionary of algorithm to value")
+        for digest in hashes.values():
+            add("infrastructure", _infrastructure(str(digest)), obj)
+    elif kind == "indicator" and obj.get("pattern_type") == "stix":
+        try:
+            found = anchors(compile_pattern(str(obj.get("pattern", ""))))
+        except PatternError:
+            return
+        for anchor in found:
+            if isinstance(anchor, ValueAnchor) and isinstance(anchor.value, str):
+                add("infrastructure", _infrastructure(anchor.value), obj)
+    elif kind == "identity":
+        sectors = obj.get("sectors") or []
+        if not isinstance(sectors, list):
+            raise TypeError("sectors is a list")
+        for sector in sectors:
+            add("sector", _sector(str(sector)), obj)
+    elif kind == "location" and obj.get("country"):
+        code = country_code(str(obj["country"]))
+        if code:
+            add("country", code, obj)
+    elif kind == "observed-data":
+        for key in ("first_observed", "last_observed"):
+            if obj.get(key):
+                add("timestamp", _timestamp(str(obj[key])), obj)
+    elif kind == "note" and obj.get("content"):
+        evidence.notes.append(str(obj["content"]))

@@ -20,6 +20,9 @@ from typing import Any
 from accord.attribution.attack import attack_url, external_id
 from accord.attribution.places import countries_in, country_code, country_words
 
+#: the label of the relationships an assessment proposes (``report.HYPOTHESIS_LABEL``):
+#: a hypothesis is not a fact
+HYPOTHESIS = "accord-hypothesis"
 #: ``(Citation: Source Name)`` in ATT&CK descriptions
 CITATION = re.compile(r"\(Citation: ([^)]+)\)")
 #: ATT&CK software relationships and actor relationships that profile an actor
@@ -210,7 +213,9 @@ class _Builder:
         (following chains such as incident → campaign → intrusion set)."""
         direct: dict[str, str] = {}
         for rel in self.relationships:
-            if rel.get("relationship_type") == "attributed-to":
+            if rel.get("relationship_type") == "attributed-to" and HYPOTHESIS not in (
+                rel.get("labels") or ()
+            ):
                 source, target = str(rel.get("source_ref")), str(rel.get("target_ref"))
                 if source.split("--")[0] in _ATTRIBUTABLE and source in self.objects:
                     direct.setdefault(source, target)

@@ -16,9 +16,24 @@ from typing import Any
 import orjson
 
 from accord.attribution.assess import Assessment
+from accord.attribution.knowledge import HYPOTHESIS
 from accord.stix.timestamps import format_timestamp
+from accord.stix.tlp import Tlp
+from accord.store import ImportOptions
+from accord.store.identity import Organisation
 
 NAMESPACE = uuid.UUID("0b8a6f2e-5c1d-5e4f-8a9b-7c6d5e4f3a2b")
+#: marks the relationships an assessment proposes, so that knowledge never takes a
+#: hypothesis for a fact
+HYPOTHESIS_LABEL = HYPOTHESIS
+ASSESSMENT_ABSTRACT = "Attribution assessment (JSON)"
+
+
+def ASSESSMENT(org: Organisation) -> ImportOptions:  # noqa: N802 - reads as a constant
+    """How an assessment is stored: for the organisation alone (TLP:AMBER+STRICT, no
+    community), since the knowledge behind it may hold anything the organisation sees,
+    TLP:RED included."""
+    return ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.AMBER_STRICT)
 
 
 def assessment_objects(
@@ -28,8 +43,8 @@ def assessment_objects(
     stamp = format_timestamp(now or datetime.now(UTC))
     digest = orjson.dumps(assessment.as_json(), option=orjson.OPT_SORT_KEYS).decode()
 
-    def new_id(kind: str, *parts: str) -> str:
-        return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join((author, digest, *parts)))}"
+    def new_id(kind: str, *parts: str) -> str:  # a save is a new product, never a version
+        return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join((author, digest, stamp, *parts)))}"
 
     common = {"spec_version": "2.1", "created": stamp, "modified": stamp, "created_by_ref": author}
     objects: list[dict[str, Any]] = []
@@ -53,6 +68,7 @@ def assessment_objects(
                 "id": new_id("relationship", hypothesis.actor.stix_id),
                 **common,
                 "relationship_type": "attributed-to",
+                "labels": [HYPOTHESIS_LABEL],
                 "source_ref": subject,
                 "target_ref": hypothesis.actor.stix_id,
                 "confidence": max(0, min(100, round(hypothesis.probability * 100))),
@@ -85,7 +101,7 @@ def assessment_objects(
             "type": "note",
             "id": new_id("note"),
             **common,
-            "abstract": "Attribution assessment (JSON)",
+            "abstract": ASSESSMENT_ABSTRACT,
             "content": orjson.dumps(assessment.as_json()).decode(),
             "object_refs": [report_id],
         }

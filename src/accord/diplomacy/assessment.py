@@ -136,7 +136,7 @@ class _Facts:
     def __init__(self, record: IncidentRecord, text: str) -> None:
         self.record = record
         self.text = text
-        self.critical = record.critical_infrastructure or any(w in text for w in _CI_WORDS)
+        self.critical = record.critical_infrastructure or bool(self.said(_CI_WORDS))
         self.damaging = bool({"disruption", "destruction"} & set(record.effects))
         self.states = sorted({c.state for c in record.claims if c.state})
         self.official = sorted(
@@ -144,7 +144,9 @@ class _Facts:
         )
 
     def said(self, words: Iterable[str]) -> list[str]:
-        return [w for w in words if w in self.text]
+        """The words the text says as words ("cert" is not "certificate", "water" not
+        "watering hole", "energy" not "BlackEnergy")."""
+        return [w for w in words if re.search(rf"\b{re.escape(w)}s?\b", self.text)]
 
 
 def _norms(f: _Facts) -> list[Finding | None]:

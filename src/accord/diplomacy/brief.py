@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from accord.attribution.report import ASSESSMENT_ABSTRACT
 from accord.diplomacy.assessment import Assessment, assess
 from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import IncidentRecord
@@ -80,8 +81,16 @@ def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> di
             return None
         newest = max(reports, key=lambda r: r["modified"])
         for version in iter_versions(connection, gate, ObjectQuery(types=["note"])):
-            if newest["id"] in version.body.get("object_refs", []):
-                found: dict[str, Any] = orjson.loads(version.body["content"])
+            note = version.body
+            if (
+                newest["id"] in note.get("object_refs", [])
+                and note.get("abstract") == ASSESSMENT_ABSTRACT
+                and note.get("created_by_ref") == newest.get("created_by_ref")
+            ):
+                try:
+                    found: dict[str, Any] = orjson.loads(note["content"])
+                except orjson.JSONDecodeError:
+                    continue
                 return found
     return None
 

@@ -48,21 +48,18 @@ def _flatten(items: list[object]) -> list[str]:
 def country(name: str) -> str | None:
     """ISO 3166 alpha-2 code of a country named in any of the usual ways."""
     text = name.strip()
-    if not text or text.lower() in ("unknown", "not available", "none"):
+    if not text or text.lower() in ("unknown", "not available", "none", "nan"):
         return None
     found = country_code(text)
     if found:
         return found
     cleaned = re.sub(r"\s*\((.*)\)$", r", \1", text)  # "Iran (Islamic Republic of)"
-    for candidate in (text, cleaned):
+    for candidate in (text, cleaned):  # exact names only: a fuzzy match invents victims
         try:
             return str(pycountry.countries.lookup(candidate).alpha_2)
         except LookupError:
             continue
-    try:
-        return str(pycountry.countries.search_fuzzy(cleaned)[0].alpha_2)
-    except LookupError:
-        return None
+    return None
 
 
 def day(cell: object) -> str | None:

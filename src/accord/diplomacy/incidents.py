@@ -11,7 +11,7 @@ object with several provenances.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from accord.store.extensions import definition
@@ -83,10 +83,11 @@ class IncidentRecord:
     #: what a dataset says that the model has no field for, by dataset
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    @property
-    def id(self) -> str:
-        """Derived from the first provenance, so a re-import finds the same object."""
-        return f"incident--{uuid.uuid5(NAMESPACE, self.provenance[0].key)}"
+    def id_for(self, author: str) -> str:
+        """The incident's id as ``author`` holds it: derived from the author and the first
+        provenance, so a re-import finds the same object, and two organisations importing
+        one dataset on a node each hold their own."""
+        return f"incident--{uuid.uuid5(NAMESPACE, author + '|' + self.provenance[0].key)}"
 
 
 DEFINITION = definition(
@@ -106,7 +107,7 @@ def incident_object(record: IncidentRecord, author: str, stamp: str) -> dict[str
     obj: dict[str, Any] = {
         "type": "incident",
         "spec_version": "2.1",
-        "id": record.id,
+        "id": record.id_for(author),
         "created": stamp,
         "modified": stamp,
         "created_by_ref": author,
@@ -127,10 +128,23 @@ def record_of(obj: dict[str, Any]) -> IncidentRecord | None:
     data = (obj.get("extensions") or {}).get(EXTENSION_ID)
     if not isinstance(data, dict) or not data.get("provenance"):
         return None
+    try:
+        return _record(obj, data)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None  # written by another node in a shape this one cannot read: left out
+
+
+def _known(kind: type, data: Any) -> Any:
+    """An instance of dataclass ``kind`` from the keys of ``data`` it has (others dropped)."""
+    names = {f.name for f in fields(kind)}
+    return kind(**{k: v for k, v in dict(data).items() if k in names})
+
+
+def _record(obj: dict[str, Any], data: dict[str, Any]) -> IncidentRecord:
     return IncidentRecord(
         name=str(obj.get("name", "")),
         description=obj.get("description"),
-        provenance=[Provenance(**p) for p in data["provenance"]],
+        provenance=[_known(Provenance, p) for p in data["provenance"]],
         start=data.get("start"),
         end=data.get("end"),
         victim_countries=list(data.get("victim_countries", [])),
@@ -138,8 +152,8 @@ def record_of(obj: dict[str, Any]) -> IncidentRecord | None:
         critical_infrastructure=bool(data.get("critical_infrastructure", False)),
         effects=list(data.get("effects", [])),
         severity=data.get("severity"),
-        claims=[Claim(**c) for c in data.get("claims", [])],
-        responses=[Response(**r) for r in data.get("responses", [])],
+        claims=[_known(Claim, c) for c in data.get("claims", [])],
+        responses=[_known(Response, r) for r in data.get("responses", [])],
         sources=list(data.get("sources", [])),
         details=dict(data.get("details", {})),
     )

@@ -1,9 +1,10 @@
 """One incident, several datasets: linking records instead of doubling them.
 
 A record is the same incident as one held already when it is the same row of the same
-dataset (a re-import), or, for a row of another dataset, when both cite the same
-specific source URL or bear the same name, and their start dates (when both are known)
-lie within a year. A URL that several held incidents cite is too general to link by.
+dataset (a re-import), or, for a row of another dataset, when both bear the same name and
+their start dates (when both are known) lie within a year, or when both cite the same
+specific source URL and also share a distinctive word of their names or start within
+sixty days of each other. A URL that several held incidents cite is too general to link by.
 Linked records are merged: the held name and description stay, lists are joined, and
 every provenance is kept.
 """
@@ -85,18 +86,60 @@ def _match(
     by_name: dict[str, list[IncidentRecord]],
 ) -> IncidentRecord | None:
     dataset = record.provenance[0].dataset
-    candidates: list[IncidentRecord] = []
+    by_source: list[IncidentRecord] = []
     for url in record.sources:
         held = by_url.get(_url_key(url) or "", [])
         if len(held) == 1:  # cited by one incident only: specific enough
-            candidates.append(held[0])
-    candidates += by_name.get(_name_key(record.name), [])
-    for candidate in candidates:
+            by_source.append(held[0])
+    named = by_name.get(_name_key(record.name), [])
+    for candidate in [*named, *by_source]:
         if dataset in {p.dataset for p in candidate.provenance}:
             continue  # rows of one dataset are distinct incidents by its own account
-        if _close(candidate.start, record.start):
+        if candidate in named and _close(candidate.start, record.start):
+            return candidate
+        # a shared source alone is not enough (one report covers several operations):
+        # the names must share a distinctive word, or the dates be known and near
+        if candidate in by_source and (
+            _share_a_word(candidate.name, record.name) or _near(candidate.start, record.start)
+        ):
             return candidate
     return None
+
+
+_COMMON = frozenset(
+    [
+        "attack",
+        "attacks",
+        "campaign",
+        "hack",
+        "hackers",
+        "group",
+        "targeting",
+        "targeted",
+        "against",
+        "operation",
+        "compromise",
+        "breach",
+        "cyber",
+        "state",
+        "sponsored",
+        "actors",
+        "espionage",
+        "malware",
+        "networks",
+    ]
+)
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    words = [set(re.findall(r"[a-z0-9]{5,}", n.lower())) - _COMMON for n in (a, b)]
+    return bool(words[0] & words[1])
+
+
+def _near(a: str | None, b: str | None, days: int = 60) -> bool:
+    if not a or not b:
+        return False
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= days
 
 
 def _close(a: str | None, b: str | None) -> bool:

@@ -14,6 +14,16 @@ ENV = Environment(
 )
 
 
+def _web_link(url: object) -> str:
+    """A link only if it is http(s): sources come from peers, and autoescaping does not
+    stop a ``javascript:`` address."""
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://")) else "#"
+
+
+ENV.filters["web_link"] = _web_link
+
+
 def analytics_html(figures: dict[str, Any]) -> str:
     """The analytics as a self-contained page of charts (``analytics.analytics``)."""
     delays = figures["days_to_first_attribution"]

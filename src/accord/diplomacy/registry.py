@@ -66,18 +66,22 @@ def import_incidents(
 ) -> IncidentImport:
     """Read a dataset, link its rows to the incidents held, store what is new or more."""
     reading = read_dataset(fmt, path)
-    held = _held(store, org)
+    # only public incidents this organisation imported may gain from a public dataset:
+    # others' incidents are theirs to version, and marked ones must not turn public
+    held = _held(store, org, own_public=True)
     linked = link([record for record, _ in held.values()], reading.records)
     stamp = now_timestamp()
     declare(store, org, [DEFINITION])
     objects = [incident_object(r, org.id, stamp) for r in linked.new]
     for record in linked.changed:  # a new version keeps the first one's created time
         newer = incident_object(record, org.id, stamp)
-        newer["created"] = held[record.id][1] if record.id in held else stamp
+        key = record.id_for(org.id)
+        newer["created"] = held[key][1] if key in held else stamp
         objects.append(newer)
     actors = _intrusion_sets(store, org)
     for record in [*linked.new, *linked.changed]:
-        created = held[record.id][1] if record.id in held else stamp
+        key = record.id_for(org.id)
+        created = held[key][1] if key in held else stamp
         objects += attributions(record, actors, org.id, created)
     options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     import_objects(store, objects, f"{fmt} dataset {path.name if path else ''}".strip(), options)
@@ -114,6 +118,7 @@ def attributions(
     name (by name or alias, as a whole word), so that the attribution engine and the
     correlation graph see them. Ids and times are derived, so a re-import adds nothing."""
     found: dict[str, dict[str, Any]] = {}
+    incident = record.id_for(author)
     for claim in record.claims:
         if not claim.actor:
             continue
@@ -124,12 +129,12 @@ def attributions(
             relationship: dict[str, Any] = {
                 "type": "relationship",
                 "spec_version": "2.1",
-                "id": f"relationship--{uuid.uuid5(NAMESPACE, record.id + '|' + target)}",
+                "id": f"relationship--{uuid.uuid5(NAMESPACE, incident + '|' + target)}",
                 "created": created,
                 "modified": created,
                 "created_by_ref": author,
                 "relationship_type": "attributed-to",
-                "source_ref": record.id,
+                "source_ref": incident,
                 "target_ref": target,
                 "description": f"claimed by {claim.by or 'an unnamed source'} ({claim.form})",
             }
@@ -146,13 +151,19 @@ def incidents(store: Store, org: Organisation) -> dict[str, IncidentRecord]:
     return {key: record for key, (record, _) in _held(store, org).items()}
 
 
-def _held(store: Store, org: Organisation) -> dict[str, tuple[IncidentRecord, str]]:
-    """Accord incidents ``org`` may see, with when each was first created (a new
-    version must keep that)."""
+def _held(
+    store: Store, org: Organisation, own_public: bool = False
+) -> dict[str, tuple[IncidentRecord, str]]:
+    """Accord incidents ``org`` may see (with ``own_public``: only the TLP:CLEAR ones it
+    created), with when each was first created (a new version must keep that)."""
     found: dict[str, tuple[IncidentRecord, str]] = {}
     gate = AccessGate(Viewer(org.id))
     with store.read() as connection:
         for version in iter_versions(connection, gate, ObjectQuery(types=["incident"])):
+            if own_public and (
+                version.tlp != Tlp.CLEAR.value or version.body.get("created_by_ref") != org.id
+            ):
+                continue
             record = record_of(version.body)
             if record is not None:
                 found[version.id] = (record, str(version.body["created"]))

@@ -20,7 +20,16 @@ from typing import Any
 
 from accord import audit
 from accord.errors import Forbidden, InvalidObject, NotFound
-from accord.signing import canonical, fingerprint, private_key, public_key_text, sign, verify
+from accord.hotline.directory import known_keys
+from accord.signing import (
+    canonical,
+    fingerprint,
+    local_public_key,
+    private_key,
+    public_key_text,
+    sign,
+    verify,
+)
 from accord.stix.timestamps import format_timestamp, normalize_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import (
@@ -33,7 +42,7 @@ from accord.store import (
     iter_versions,
 )
 from accord.store.extensions import declare, definition
-from accord.store.identity import Organisation
+from accord.store.identity import Organisation, list_organisations
 
 STATEMENT = "x-accord-joint-statement"
 STATEMENT_EXTENSION = "extension-definition--8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
@@ -273,13 +282,19 @@ class Check:
     reason: str
 
 
-def verify_statement(obj: dict[str, Any]) -> list[Check]:
+def verify_statement(obj: dict[str, Any], keys: dict[str, set[str]] | None) -> list[Check]:
     """Each signature of a published statement, checked against the statement's content
-    (offline: the public keys travel with the signatures)."""
+    and against the keys the parties publish (``keys``: identity → public keys). With
+    ``keys`` None the keys that travel with the signatures are taken on trust, which
+    proves only that the statement was not changed after those keys signed it. A
+    statement that is not published, or lacks the lead's signature, fails."""
     if obj.get("type") != STATEMENT:
         raise InvalidObject(obj.get("id"), "type", f"not a {STATEMENT}")
-    allowed = {obj.get("created_by_ref"), *obj.get("partner_refs", [])}
+    lead = str(obj.get("created_by_ref"))
     checks = []
+    if obj.get("status") != "published":
+        checks.append(Check(lead, "", "", False, "the statement is not published"))
+    allowed = {lead, *obj.get("partner_refs", [])}
     for n, sig in enumerate(obj.get("signatures") or []):
         identity = str(sig.get("identity_ref"))
         decision = str(sig.get("decision"))
@@ -289,5 +304,20 @@ def verify_statement(obj: dict[str, Any]) -> list[Check]:
             continue
         good = verify(key, str(sig.get("signature", "")), signed_message(obj, decision))
         reason = "valid" if good else f"signatures[{n}]: does not match the statement"
+        if good and keys is not None and key not in keys.get(identity, set()):
+            good, reason = False, f"signatures[{n}]: not a key this party publishes"
         checks.append(Check(identity, decision, fingerprint(key) if good else "", good, reason))
+    if not any(c.identity_ref == lead and c.decision == "signed" and c.valid for c in checks):
+        checks.append(Check(lead, "signed", "", False, "no valid signature of the lead"))
     return checks
+
+
+def party_keys(store: Store, home: Path, org: Organisation) -> dict[str, set[str]]:
+    """The keys this node vouches for: the directory's, and its own organisations'."""
+    keys = known_keys(store, org)
+    with store.read() as connection:
+        for local in list_organisations(connection):
+            key = local_public_key(home, local.id)
+            if key:
+                keys.setdefault(local.id, set()).add(key)
+    return keys

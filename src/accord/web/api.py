@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from accord import __version__
 from accord.attribution.evidence import parse_evidence
 from accord.attribution.navigator import navigator_layer
-from accord.attribution.report import assessment_objects
+from accord.attribution.report import ASSESSMENT, assessment_objects
 from accord.attribution.sources import cached_assessor
 from accord.config import retention_window
 from accord.correlate.graph import build_graph
@@ -24,7 +24,6 @@ from accord.correlate.run import correlate
 from accord.credentials import gate_for, principal, store_of
 from accord.errors import InvalidParameter, MalformedInput, NotFound, PayloadTooLarge
 from accord.store import (
-    ImportOptions,
     ObjectQuery,
     count_by_type,
     import_objects,
@@ -212,8 +211,12 @@ async def attribute(
     layer: Annotated[bool, Query(description="add an ATT&CK Navigator layer")] = False,
 ) -> dict[str, Any]:
     """Ranked, calibrated hypotheses for the posted evidence (the CLI's evidence JSON)."""
+    body = await request.body()
+    limit = request.app.state.settings.taxii_max_content_length
+    if len(body) > limit:
+        raise PayloadTooLarge(f"the evidence is over {limit} bytes")
     try:
-        data = orjson.loads(await request.body())
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise MalformedInput("request body", f"not JSON: {exc}") from None
     evidence = parse_evidence(data, "request body")
@@ -224,7 +227,7 @@ async def attribute(
         result = assessor.assess(evidence, top)
         if save:
             objects = assessment_objects(result, caller.org.id, evidence.incident)
-            import_objects(store, objects, "attribution via the API", ImportOptions(org=caller.org))
+            import_objects(store, objects, "attribution via the API", ASSESSMENT(caller.org))
         answer = result.as_json()
         if layer:
             answer["navigator_layer"] = navigator_layer(result, assessor.knowledge)
