@@ -28,7 +28,7 @@ DEMONYMS = {
 ALIASES = {
     "usa": "US", "u.s.": "US", "united states of america": "US", "uk": "GB",
     "dprk": "KP", "prc": "CN", "russian federation": "RU", "türkiye": "TR", "turkey": "TR",
-    "n korea": "KP", "s korea": "KR",
+    "n korea": "KP", "s korea": "KR", "palestine": "PS",
 }  # fmt: skip
 #: a language counts for a territory if official there or spoken by this share of people
 _SPOKEN_SHARE = 20.0
