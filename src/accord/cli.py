@@ -58,6 +58,7 @@ from accord.errors import (
 )
 from accord.hotline.directory import Contact, add_contact, contacts
 from accord.hotline.messages import TEMPLATES, Received, acknowledge, inbox, outbox, send
+from accord.hotline.pings import ping_html, round_report, rounds, start_round
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.signing import fingerprint
 from accord.stix.reader import expand_sources
@@ -120,6 +121,8 @@ poc_app = typer.Typer(no_args_is_help=True, help="The Points-of-Contact director
 hotline_app = typer.Typer(no_args_is_help=True, help="Signed hotline messages between states.")
 app.add_typer(poc_app, name="poc")
 app.add_typer(hotline_app, name="hotline")
+ping_app = typer.Typer(no_args_is_help=True, help="Ping tests of the points of contact.")
+app.add_typer(ping_app, name="ping")
 app.add_typer(audit_app, name="audit")
 
 out = Console()
@@ -1381,6 +1384,72 @@ def hotline_ack(message_id: Annotated[str, typer.Argument()], org: OrgOption = N
             acting = acting_org(store, connection, org)
         made = acknowledge(store, home, acting, message_id)
     out.print(made["id"], highlight=False)
+
+
+@ping_app.command("start")
+def ping_start(
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="Only these states (repeatable).")
+    ] = None,
+    org: OrgOption = None,
+) -> None:
+    """Ping every point of contact (of the states named); each must acknowledge."""
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        round_id, pinged = start_round(store, home, acting, state)
+    out.print(round_id, highlight=False)
+    err.print(f"{len(pinged)} organisations pinged", highlight=False)
+
+
+@ping_app.command("report")
+def ping_report(
+    round_id: Annotated[str, typer.Argument()],
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",
+) -> None:
+    """Per state: acknowledged, late or silent, and the response time."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        results = round_report(store, acting, round_id)
+    if output == "json":
+        sys.stdout.write(orjson.dumps([r.as_json() for r in results]).decode() + "\n")
+        return
+    if output == "html":
+        sys.stdout.write(ping_html(round_id, results))
+        return
+    table = Table("state", "organisation", "outcome", "response time (s)")
+    for r in results:
+        took = f"{r.seconds:,.0f}" if r.seconds is not None else ""
+        table.add_row(r.state, r.organisation, r.outcome, took)
+    out.print(table)
+
+
+@ping_app.command("history")
+def ping_history(
+    org: OrgOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The rounds the organisation started, with how each went."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        found = rounds(store, acting)
+        for held in found:
+            outcomes = [r.outcome for r in round_report(store, acting, held["round"])]
+            held |= {o: outcomes.count(o) for o in ("acknowledged", "late", "silent", "waiting")}
+    if output == "json":
+        sys.stdout.write(orjson.dumps(found).decode() + "\n")
+        return
+    table = Table("round", "started", "pinged", "acknowledged", "late", "silent", "waiting")
+    for r in found:
+        table.add_row(
+            r["round"], r["started"], str(r["pinged"]), str(r["acknowledged"]), str(r["late"]),
+            str(r["silent"]), str(r["waiting"]),
+        )  # fmt: skip
+    out.print(table)
 
 
 @app.command("brief")

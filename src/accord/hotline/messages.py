@@ -45,7 +45,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], int | None]] = {
     "request-for-assistance": (("assistance_needed", "critical_infrastructure"), 24),
     "response": (("text",), None),
     "acknowledgement": ((), None),
-    "ping": ((), 2),
+    "ping": (("round",), 2),
 }
 ANSWERS = ("response", "acknowledgement")
 
@@ -160,7 +160,8 @@ def check(message: dict[str, Any], keys: dict[str, set[str]]) -> tuple[bool, str
     return True, ""
 
 
-def _messages(store: Store, org: Organisation) -> list[dict[str, Any]]:
+def seen(store: Store, org: Organisation) -> list[dict[str, Any]]:
+    """Every hotline message ``org`` may see (sent by it, or to it)."""
     with store.read() as connection:
         return [
             v.body
@@ -173,7 +174,7 @@ def _messages(store: Store, org: Organisation) -> list[dict[str, Any]]:
 def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
     """Messages to ``org``, each checked, with its answer status."""
     moment = format_timestamp(now or datetime.now(UTC))
-    messages = _messages(store, org)
+    messages = seen(store, org)
     keys = known_keys(store, org)
     answered = {m.get("in_reply_to") for m in messages if m["template"] in ANSWERS}
     found = []
@@ -190,7 +191,7 @@ def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[
 def outbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
     """Messages ``org`` sent, with whether they were answered in time."""
     moment = format_timestamp(now or datetime.now(UTC))
-    messages = _messages(store, org)
+    messages = seen(store, org)
     keys = known_keys(store, org)
     answered = {
         m.get("in_reply_to")
