@@ -141,3 +141,27 @@ def test_the_hotline_from_the_command_line(tmp_path: Path) -> None:
     mine = orjson.loads(run_accord(["hotline", "outbox", "--format", "json"], env).stdout)
     assert mine[0]["status"] == "answered"
     assert run_accord(["audit", "verify"], env).returncode == 0
+
+
+def test_a_message_to_a_node_that_is_down_arrives_once_when_it_returns(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    peer_with(a, b, push=True)  # A pushes to B
+    peer_with(b, a)
+    with a.store() as store:
+        know(store, b.org)
+        add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id])
+    _sync(a)  # the directory entry reaches B
+    b.stop()
+    with a.store() as store:
+        sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
+        report = sync_all(store, a.org)[0]
+    assert report.errors  # B is unreachable: the message waits in A's store
+    b.start()
+    _sync(a)
+    _sync(a)  # pushing again delivers nothing twice
+    _sync(b)  # nor does B pulling what it was pushed
+    with b.store() as store:
+        received = [r for r in inbox(store, b.org) if r.message["id"] == sent["id"]]
+    assert len(received) == 1 and received[0].genuine
