@@ -57,7 +57,16 @@ from accord.errors import (
     NotFound,
 )
 from accord.hotline.directory import Contact, add_contact, contacts
-from accord.hotline.messages import TEMPLATES, Received, acknowledge, inbox, outbox, send
+from accord.hotline.messages import (
+    TEMPLATES,
+    Received,
+    acknowledge,
+    escalate,
+    inbox,
+    outbox,
+    send,
+    send_receipts,
+)
 from accord.hotline.pings import ping_html, round_report, rounds, start_round
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.signing import fingerprint
@@ -1296,12 +1305,14 @@ def poc_list(
     out.print(table)
 
 
-def _recipient(store: Store, org: ids.Organisation, to: str, template: str) -> str:
-    """The organisation to send to: named, or the one behind a state's points of contact
+def _recipient(
+    store: Store, org: ids.Organisation, to: str, template: str
+) -> tuple[str, str | None]:
+    """The organisation to send to, and the point of contact: named, or a state's
     (technical for notifications and requests for assistance, else diplomatic first)."""
     with store.read() as connection:
         try:
-            return ids.get_organisation(connection, to).id
+            return ids.get_organisation(connection, to).id, None
         except NotFound:
             pass
     found = contacts(store, org, to)
@@ -1310,7 +1321,7 @@ def _recipient(store: Store, org: ids.Organisation, to: str, template: str) -> s
     technical = template in ("incident-notification", "request-for-assistance", "ping")
     preferred = "technical" if technical else "diplomatic"
     found.sort(key=lambda c: c.role != preferred)
-    return found[0].organisation_ref
+    return found[0].organisation_ref, found[0].id
 
 
 @hotline_app.command("send")
@@ -1332,8 +1343,10 @@ def hotline_send(
     with node_store() as store:
         with store.read() as connection:
             acting = acting_org(store, connection, org)
-        recipient = _recipient(store, acting, to, template)
-        sent = send(store, home, acting, recipient, template, form, ref, reply_to)
+        recipient, contact = _recipient(store, acting, to, template)
+        sent = send(
+            store, home, acting, recipient, template, form, ref, reply_to, to_contact=contact
+        )
     out.print(sent["id"], highlight=False)
 
 
@@ -1356,10 +1369,13 @@ def hotline_inbox(
     org: OrgOption = None,
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
-    """Messages to the organisation: checked signatures, deadlines, overdue ones."""
+    """Messages to the organisation: checked signatures, deadlines, overdue ones (a signed
+    receipt goes back for each genuine message delivered)."""
+    home = settings().settings.home
     with node_store() as store:
         with store.read() as connection:
             acting = acting_org(store, connection, org)
+        send_receipts(store, home, acting)
         _print_messages(inbox(store, acting), output)
 
 
@@ -1373,6 +1389,18 @@ def hotline_outbox(
         with store.read() as connection:
             acting = acting_org(store, connection, org)
         _print_messages(outbox(store, acting), output)
+
+
+@hotline_app.command("escalate")
+def hotline_escalate(org: OrgOption = None) -> None:
+    """Send overdue messages again to the next point of contact of their state."""
+    home = settings().settings.home
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, org)
+        made = escalate(store, home, acting)
+    for message in made:
+        out.print(f"{message['escalated_from']} -> {message['id']}", highlight=False)
 
 
 @hotline_app.command("ack")

@@ -165,3 +165,32 @@ def test_a_message_to_a_node_that_is_down_arrives_once_when_it_returns(
     with b.store() as store:
         received = [r for r in inbox(store, b.org) if r.message["id"] == sent["id"]]
     assert len(received) == 1 and received[0].genuine
+
+
+def test_receipts_on_delivery_and_escalation_when_overdue(store: Store, tmp_path: Path) -> None:
+    from accord.hotline.messages import escalate, send_receipts
+
+    with store.write() as connection:
+        ua = ids.add_organisation(connection, "CERT-UA")
+        ee = ids.add_organisation(connection, "MFA-EE")
+    home = tmp_path / "home"
+    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
+    technical = add_contact(store, home, ee, _contact(ee, "EE", "technical"), [ua.id])
+    diplomatic = add_contact(store, home, ee, _contact(ee, "EE", "diplomatic"), [ua.id])
+    start = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
+    sent = send(store, home, ua, ee.id, "incident-notification", NOTICE, now=start,
+                to_contact=technical["id"])  # fmt: skip
+    assert outbox(store, ua, now=start)[0].delivered is False
+    receipts = send_receipts(store, home, ee, now=start + timedelta(minutes=1))
+    assert [r["in_reply_to"] for r in receipts] == [sent["id"]]
+    assert send_receipts(store, home, ee) == []  # one receipt per message
+    first = outbox(store, ua, now=start + timedelta(minutes=2))[0]
+    assert first.delivered and first.status == "waiting"  # delivered is not answered
+    late = start + timedelta(hours=25)
+    again = escalate(store, home, ua, now=late)
+    assert [(m["escalated_from"], m["to_contact_ref"]) for m in again] == [
+        (sent["id"], diplomatic["id"])  # the other role of the same state
+    ]
+    assert escalate(store, home, ua, now=late) == []  # once
+    with store.read() as connection:
+        assert "hotline-escalated" in [e.action for e in audit.entries(connection)]

@@ -46,8 +46,10 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], int | None]] = {
     "response": (("text",), None),
     "acknowledgement": ((), None),
     "ping": (("round",), 2),
+    "receipt": ((), None),  # sent by the receiving node on delivery, not by a person
 }
 ANSWERS = ("response", "acknowledgement")
+REPLIES = (*ANSWERS, "receipt")
 
 
 DEFINITION = definition(
@@ -86,10 +88,13 @@ def send(
     references: list[str] | None = None,
     in_reply_to: str | None = None,
     now: datetime | None = None,
+    to_contact: str | None = None,
+    escalated_from: str | None = None,
 ) -> dict[str, Any]:
-    """Sign and store a message for organisation ``to`` (an identity id)."""
+    """Sign and store a message for organisation ``to`` (an identity id), to one of its
+    points of contact if named."""
     check_form(template, form)
-    if template in ANSWERS and not in_reply_to:
+    if template in REPLIES and not in_reply_to:
         raise InvalidObject(template, "in_reply_to", "an answer names the message it answers")
     moment = now or datetime.now(UTC)
     stamp = format_timestamp(moment)
@@ -109,6 +114,10 @@ def send(
         message["references"] = list(references)
     if in_reply_to:
         message["in_reply_to"] = in_reply_to
+    if to_contact:
+        message["to_contact_ref"] = to_contact
+    if escalated_from:
+        message["escalated_from"] = escalated_from
     hours = TEMPLATES[template][1]
     if hours is not None:
         message["deadline"] = format_timestamp(moment + timedelta(hours=hours))
@@ -135,9 +144,13 @@ class Received:
     genuine: bool
     reason: str  # why not genuine ("" when it is)
     status: str  # answered, waiting, overdue, no answer expected
+    delivered: bool = False  # a signed receipt came back from the recipient's node
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "delivered": self.delivered,
+            "to_contact": self.message.get("to_contact_ref"),
+            "escalated_from": self.message.get("escalated_from"),
             "id": self.message["id"],
             "from": self.message["created_by_ref"],
             "template": self.message["template"],
@@ -179,7 +192,7 @@ def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[
     answered = {m.get("in_reply_to") for m in messages if m["template"] in ANSWERS}
     found = []
     for message in sorted(messages, key=lambda m: m["created"]):
-        if message.get("to_ref") != org.id:
+        if message.get("to_ref") != org.id or message["template"] == "receipt":
             continue
         genuine, reason = check(message, keys)
         if not genuine:
@@ -193,16 +206,82 @@ def outbox(store: Store, org: Organisation, now: datetime | None = None) -> list
     moment = format_timestamp(now or datetime.now(UTC))
     messages = seen(store, org)
     keys = known_keys(store, org)
-    answered = {
-        m.get("in_reply_to")
-        for m in messages
-        if m["template"] in ANSWERS and m.get("to_ref") == org.id and check(m, keys)[0]
-    }
+    replies = [m for m in messages if m.get("to_ref") == org.id and m["template"] in REPLIES]
+    genuine = [m for m in replies if check(m, keys)[0]]
+    answered = {m.get("in_reply_to") for m in genuine if m["template"] in ANSWERS}
+    received = {m.get("in_reply_to") for m in genuine if m["template"] == "receipt"}
     return [
-        Received(m, True, "", _status(m, answered, moment))
+        Received(m, True, "", _status(m, answered, moment), m["id"] in received)
         for m in sorted(messages, key=lambda m: m["created"])
         if m["created_by_ref"] == org.id
     ]
+
+
+def send_receipts(
+    store: Store, home: Path, org: Organisation, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """A signed receipt for every genuine message delivered to ``org`` that has none yet
+    (receipts and acknowledgements themselves get none)."""
+    sent = {
+        m.get("in_reply_to")
+        for m in seen(store, org)
+        if m["template"] == "receipt" and m["created_by_ref"] == org.id
+    }
+    made = []
+    for received in inbox(store, org, now):
+        message = received.message
+        if received.genuine and message["template"] not in REPLIES and message["id"] not in sent:
+            made.append(
+                send(
+                    store,
+                    home,
+                    org,
+                    message["created_by_ref"],
+                    "receipt",
+                    {},
+                    in_reply_to=message["id"],
+                    now=now,
+                )
+            )
+    return made
+
+
+def escalate(
+    store: Store, home: Path, org: Organisation, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Overdue messages sent again to the recipient state's next point of contact (the
+    other role first), once each."""
+    from accord.hotline.directory import contacts
+
+    done = {m.get("escalated_from") for m in seen(store, org) if m["created_by_ref"] == org.id}
+    made = []
+    for item in outbox(store, org, now):
+        message = item.message
+        if item.status != "overdue" or message["id"] in done or message.get("escalated_from"):
+            continue
+        people = [c for c in contacts(store, org) if c.organisation_ref == message["to_ref"]]
+        others = [c for c in people if c.id != message.get("to_contact_ref")]
+        if not others:
+            continue  # nobody else to reach at that organisation
+        current = next((c for c in people if c.id == message.get("to_contact_ref")), None)
+        others.sort(key=lambda c: current is not None and c.role == current.role)
+        made.append(
+            send(
+                store,
+                home,
+                org,
+                message["to_ref"],
+                message["template"],
+                dict(message["form"]),
+                message.get("references"),
+                message.get("in_reply_to"),
+                now,
+                to_contact=others[0].id,
+                escalated_from=message["id"],
+            )
+        )
+        audit.record(store, org.id, "hotline-escalated", message["id"], {"to": others[0].id})
+    return made
 
 
 def _status(message: dict[str, Any], answered: set[Any], moment: str) -> str:

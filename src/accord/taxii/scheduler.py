@@ -8,6 +8,7 @@ import threading
 from accord.config import Settings
 from accord.correlate.run import catch_up
 from accord.errors import AccordError
+from accord.hotline.messages import escalate, send_receipts
 from accord.node import home_organisation
 from accord.store import Store
 from accord.taxii.federation import sync_all
@@ -43,6 +44,9 @@ class SyncScheduler(threading.Thread):
                 # Indicators that arrived since (pulled, pushed to us, imported) meet
                 # the retained observations; cheap when nothing is new.
                 catch_up(store, home)
+                # hotline: receipts for what arrived, escalation of what is overdue
+                send_receipts(store, self._settings.home, home)
+                escalate(store, self._settings.home, home)
             except AccordError as error:  # e.g. no home organisation yet: try again later
                 log.warning("federation sync skipped: %s", error)
             self._stopped.wait(self._settings.sync_interval)
