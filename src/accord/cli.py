@@ -1333,6 +1333,9 @@ def hotline_send(
         list[str] | None, typer.Option("--ref", help="An incident or indicator.")
     ] = None,
     reply_to: Annotated[str | None, typer.Option("--in-reply-to")] = None,
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="Seal the form to the recipient (X25519+AES-GCM).")
+    ] = False,
     org: OrgOption = None,
 ) -> None:
     """Sign and send a message; it travels to the recipient's node by federation."""
@@ -1345,7 +1348,16 @@ def hotline_send(
             acting = acting_org(store, connection, org)
         recipient, contact = _recipient(store, acting, to, template)
         sent = send(
-            store, home, acting, recipient, template, form, ref, reply_to, to_contact=contact
+            store,
+            home,
+            acting,
+            recipient,
+            template,
+            form,
+            ref,
+            reply_to,
+            to_contact=contact,
+            encrypt=encrypt,
         )
     out.print(sent["id"], highlight=False)
 
@@ -1376,7 +1388,7 @@ def hotline_inbox(
         with store.read() as connection:
             acting = acting_org(store, connection, org)
         send_receipts(store, home, acting)
-        _print_messages(inbox(store, acting), output)
+        _print_messages(inbox(store, acting, home=home), output)
 
 
 @hotline_app.command("outbox")

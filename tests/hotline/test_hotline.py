@@ -194,3 +194,23 @@ def test_receipts_on_delivery_and_escalation_when_overdue(store: Store, tmp_path
     assert escalate(store, home, ua, now=late) == []  # once
     with store.read() as connection:
         assert "hotline-escalated" in [e.action for e in audit.entries(connection)]
+
+
+def test_a_sealed_form_is_read_by_the_recipient_only(store: Store, tmp_path: Path) -> None:
+    from accord.signing import exchange_key, unseal
+
+    with store.write() as connection:
+        ua = ids.add_organisation(connection, "CERT-UA")
+        ee = ids.add_organisation(connection, "CERT-EE")
+        lv = ids.add_organisation(connection, "CERT-LV")
+    home = tmp_path / "home"
+    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
+    add_contact(store, home, ee, _contact(ee, "EE"), [ua.id])
+    sent = send(store, home, ua, ee.id, "incident-notification", NOTICE, encrypt=True)
+    assert sent["form"] == {} and NOTICE["summary"] not in orjson.dumps(sent).decode()
+    opened = inbox(store, ee, home=home)[0]
+    assert opened.genuine and opened.form == NOTICE
+    assert inbox(store, ee)[0].as_json()["sealed"] is True  # without the key: still sealed
+    context = sent["id"].encode()
+    assert unseal(exchange_key(home, lv.id), sent["sealed"], context) is None  # not LV's
+    assert unseal(exchange_key(home, ee.id), sent["sealed"], b"another message") is None

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from accord.attribution.places import country_code
 from accord.errors import InvalidObject
-from accord.signing import private_key, public_key_text
+from accord.signing import exchange_key, exchange_public_text, private_key, public_key_text
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import (
@@ -50,6 +50,7 @@ class Contact:
     time_zone: str = "UTC"
     channels: list[str] = field(default_factory=list)
     id: str = ""
+    encryption_key: str = ""  # the organisation's X25519 key, for sealed messages
 
 
 DEFINITION = definition(
@@ -86,6 +87,7 @@ def add_contact(
     contact.id = f"identity--{uuid.uuid4()}"
     contact.state, contact.organisation_ref = code, org.id
     contact.public_key = public_key_text(private_key(home, org.id))
+    contact.encryption_key = exchange_public_text(exchange_key(home, org.id))
     obj = {
         "type": "identity",
         "spec_version": "2.1",
@@ -107,6 +109,7 @@ def add_contact(
                 "time_zone": contact.time_zone,
                 "channels": contact.channels,
                 "public_key": contact.public_key,
+                "encryption_key": contact.encryption_key,
             }
         },
     }
@@ -142,6 +145,7 @@ def contacts(store: Store, org: Organisation, state: str | None = None) -> list[
                     time_zone=str(data.get("time_zone")),
                     channels=list(data.get("channels") or []),
                     id=version.id,
+                    encryption_key=str(data.get("encryption_key") or ""),
                 )
             )
     return found
@@ -153,3 +157,8 @@ def known_keys(store: Store, org: Organisation) -> dict[str, set[str]]:
     for contact in contacts(store, org):
         keys.setdefault(contact.organisation_ref, set()).add(contact.public_key)
     return keys
+
+
+def encryption_keys(store: Store, org: Organisation) -> dict[str, str]:
+    """Organisation id → the X25519 key its points of contact publish."""
+    return {c.organisation_ref: c.encryption_key for c in contacts(store, org) if c.encryption_key}

@@ -17,10 +17,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from accord import audit
 from accord.errors import Forbidden, InvalidObject, NotFound
-from accord.hotline.directory import known_keys
-from accord.signing import canonical, private_key, public_key_text, sign, verify
+from accord.hotline.directory import encryption_keys, known_keys
+from accord.signing import (
+    canonical,
+    exchange_key,
+    private_key,
+    public_key_text,
+    seal,
+    sign,
+    unseal,
+    verify,
+)
 from accord.stix.timestamps import format_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import (
@@ -90,6 +101,7 @@ def send(
     now: datetime | None = None,
     to_contact: str | None = None,
     escalated_from: str | None = None,
+    encrypt: bool = False,
 ) -> dict[str, Any]:
     """Sign and store a message for organisation ``to`` (an identity id), to one of its
     points of contact if named."""
@@ -118,6 +130,12 @@ def send(
         message["to_contact_ref"] = to_contact
     if escalated_from:
         message["escalated_from"] = escalated_from
+    if encrypt:  # only the recipient's X25519 key opens the form; the id is bound in
+        recipient_key = encryption_keys(store, sender).get(to)
+        if not recipient_key:
+            raise NotFound("encryption key (in the directory) of", to)
+        message["sealed"] = seal(recipient_key, canonical(form), message["id"].encode())
+        message["form"] = {}
     hours = TEMPLATES[template][1]
     if hours is not None:
         message["deadline"] = format_timestamp(moment + timedelta(hours=hours))
@@ -145,6 +163,7 @@ class Received:
     reason: str  # why not genuine ("" when it is)
     status: str  # answered, waiting, overdue, no answer expected
     delivered: bool = False  # a signed receipt came back from the recipient's node
+    form: dict[str, Any] | None = None  # the form, opened if it came sealed
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -154,7 +173,8 @@ class Received:
             "id": self.message["id"],
             "from": self.message["created_by_ref"],
             "template": self.message["template"],
-            "form": self.message["form"],
+            "form": self.form if self.form is not None else self.message["form"],
+            "sealed": "sealed" in self.message,
             "deadline": self.message.get("deadline"),
             "genuine": self.genuine,
             "reason": self.reason,
@@ -184,8 +204,11 @@ def seen(store: Store, org: Organisation) -> list[dict[str, Any]]:
         ]
 
 
-def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
-    """Messages to ``org``, each checked, with its answer status."""
+def inbox(
+    store: Store, org: Organisation, now: datetime | None = None, home: Path | None = None
+) -> list[Received]:
+    """Messages to ``org``, each checked, with its answer status; sealed forms opened
+    with the organisation's key (in ``home``)."""
     moment = format_timestamp(now or datetime.now(UTC))
     messages = seen(store, org)
     keys = known_keys(store, org)
@@ -195,9 +218,17 @@ def inbox(store: Store, org: Organisation, now: datetime | None = None) -> list[
         if message.get("to_ref") != org.id or message["template"] == "receipt":
             continue
         genuine, reason = check(message, keys)
+        form = None
+        if genuine and "sealed" in message and home is not None:
+            opened = unseal(exchange_key(home, org.id), message["sealed"], message["id"].encode())
+            if opened is None:
+                genuine, reason = False, "the sealed form cannot be opened with this key"
+            else:
+                form = orjson.loads(opened)
         if not genuine:
             audit.record(store, org.id, "hotline-rejected", message["id"], {"reason": reason})
-        found.append(Received(message, genuine, reason, _status(message, answered, moment)))
+        status = _status(message, answered, moment)
+        found.append(Received(message, genuine, reason, status, form=form))
     return found
 
 
@@ -228,7 +259,7 @@ def send_receipts(
         if m["template"] == "receipt" and m["created_by_ref"] == org.id
     }
     made = []
-    for received in inbox(store, org, now):
+    for received in inbox(store, org, now, home):
         message = received.message
         if received.genuine and message["template"] not in REPLIES and message["id"] not in sent:
             made.append(
@@ -297,7 +328,7 @@ def acknowledge(
     store: Store, home: Path, org: Organisation, message_id: str, now: datetime | None = None
 ) -> dict[str, Any]:
     """A signed acknowledgement of a genuine message to ``org``."""
-    for received in inbox(store, org, now):
+    for received in inbox(store, org, now, home):
         if received.message["id"] == message_id:
             if not received.genuine:
                 raise Forbidden(f"{message_id} is not genuine: {received.reason}")
