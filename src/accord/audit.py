@@ -57,16 +57,17 @@ def record(
     for attempt in range(_ATTEMPTS):
         try:
             with store.write() as connection:
-                return _append(connection, actor, action, subject, detail or {})
+                return append(connection, actor, action, subject, detail or {})
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _append(
+def append(
     connection: Connection, actor: str, action: str, subject: str, detail: dict[str, Any]
 ) -> Entry:
+    """Append one entry inside the caller's write transaction (with what it records)."""
     last = connection.execute(
         select(audit_entry.c.seq, audit_entry.c.hash).order_by(audit_entry.c.seq.desc()).limit(1)
     ).first()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 
 from accord import audit
 from accord.errors import Forbidden, InvalidObject, NotFound
@@ -40,11 +41,11 @@ from accord.store import (
     ObjectQuery,
     Store,
     Viewer,
-    import_objects,
     iter_versions,
 )
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation
+from accord.store.importer import import_in
 
 MESSAGE = "x-accord-hotline-message"
 MESSAGE_EXTENSION = "extension-definition--6e5d4c3b-2a19-4f8e-9d7c-6b5a4f3e2d1c"
@@ -113,7 +114,7 @@ def send(
     message: dict[str, Any] = {
         "type": MESSAGE,
         "spec_version": "2.1",
-        "id": f"{MESSAGE}--{uuid.uuid4()}",
+        "id": message_id(sender.id, to, template, form, in_reply_to, escalated_from),
         "created": stamp,
         "modified": stamp,
         "created_by_ref": sender.id,
@@ -151,9 +152,49 @@ def send(
         unmarked_tlp=Tlp.AMBER_STRICT,
     )
     declare(store, sender, [DEFINITION])
-    import_objects(store, [message], f"hotline {template}", options)
-    audit.record(store, sender.id, f"hotline-sent-{template}", message["id"], {"to": to})
-    return message
+    already = _sent(store, sender, message["id"])
+    if already is not None:  # the same message again (a retry after a crash): sent once
+        return already
+    for attempt in range(_ATTEMPTS):
+        try:  # the message and its audit entry are stored together, or neither is
+            with store.write() as connection:
+                import_in(connection, store.default_tlp, [message], f"hotline {template}", options)
+                audit.append(
+                    connection, sender.id, f"hotline-sent-{template}", message["id"], {"to": to}
+                )
+            return message
+        except IntegrityError:  # another writer took the audit chain's next number
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_ATTEMPTS = 5
+
+
+def message_id(
+    sender: str,
+    to: str,
+    template: str,
+    form: dict[str, Any],
+    in_reply_to: str | None,
+    escalated_from: str | None,
+) -> str:
+    """Derived from what the message says, so that sending it again (say, after the
+    sender was killed mid-send) finds the message already stored instead of a twin."""
+    content = canonical([sender, to, template, form, in_reply_to, escalated_from])
+    return f"{MESSAGE}--{uuid.uuid5(_NAMESPACE, content.decode())}"
+
+
+_NAMESPACE = uuid.UUID("7d3c2b1a-0f9e-5d8c-b7a6-958473625140")
+
+
+def _sent(store: Store, sender: Organisation, identifier: str) -> dict[str, Any] | None:
+    with store.read() as connection:
+        query = ObjectQuery(types=[MESSAGE], ids=[identifier])
+        for version in iter_versions(connection, AccessGate(Viewer(sender.id)), query):
+            return version.body
+    return None
 
 
 @dataclass
