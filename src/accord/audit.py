@@ -83,6 +83,15 @@ def append(
     return Entry(seq, at, actor, action, subject, detail, prev, digest)
 
 
+def recorded(store: Store, action: str, subject: str) -> bool:
+    """Has this action on this subject been recorded already?"""
+    with store.read() as connection:
+        query = select(audit_entry.c.seq).where(
+            audit_entry.c.action == action, audit_entry.c.subject == subject
+        )
+        return connection.execute(query.limit(1)).first() is not None
+
+
 def entries(connection: Connection) -> list[Entry]:
     rows = connection.execute(select(audit_entry).order_by(audit_entry.c.seq))
     return [

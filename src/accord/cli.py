@@ -82,7 +82,7 @@ from accord.store import (
     Viewer,
     import_file,
     import_objects,
-    iter_versions,
+    visible,
 )
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
@@ -162,6 +162,15 @@ def acting_org(store: Store, connection: Connection, name: str | None) -> ids.Or
     if name:
         return ids.get_organisation(connection, name)
     return home_organisation(store, connection)
+
+
+@contextmanager
+def acting_store(name: str | None) -> Iterator[tuple[Store, ids.Organisation]]:
+    """The node's store, and the organisation acting (named, or the node's own)."""
+    with node_store() as store:
+        with store.read() as connection:
+            acting = acting_org(store, connection, name)
+        yield store, acting
 
 
 @app.command("config")
@@ -363,9 +372,7 @@ def export_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
 ) -> None:
     """Write a STIX 2.1 bundle of what the organisation may see."""
-    with node_store() as store:
-        with store.read() as connection:
-            viewer = acting_org(store, connection, org)
+    with acting_store(org) as (store, viewer):
         if out_file is None:
             count = write_bundle(store, viewer, sys.stdout.buffer, type_ or [], since, all_versions)
         else:
@@ -481,9 +488,7 @@ def attack_load(
     org: OrgOption = None,
 ) -> None:
     """Load MITRE ATT&CK enterprise (TLP:CLEAR) into the store."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         report = load_attack(store, acting, path)
     _print_summary([report], [])
 
@@ -693,9 +698,7 @@ def correlate_command(
     except ValueError as exc:
         raise ConfigError("--map", str(exc)) from None
     skipped = SkipReport()
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         observed = itertools.chain.from_iterable(
             observed_in(path, log_format, mapping, skipped) for path in log
         )
@@ -729,9 +732,7 @@ def correlate_catch_up(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Match indicators that arrived since the last run against retained observations."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         report = catch_up(store, acting)
     _print_correlation(report, output)
 
@@ -788,9 +789,7 @@ def attribute_command(
         raise ConfigError("EVIDENCE", "give one evidence file, or --batch CASES.jsonl")
     if output not in ("text", "json"):
         raise ConfigError("--format", f"{output!r}: use text or json")
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         assessor = assessor_for(store, acting, attack, on_fit=_fitting_notice)
         if batch is not None:
             failed = _attribute_batch(store, acting, assessor, batch, top, save)
@@ -901,9 +900,7 @@ def incidents_import(
     ] = None,
 ) -> None:
     """Import a public incident dataset, linking incidents other datasets hold."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         done = import_incidents(store, acting, fmt, path)
     summary = done.as_json()
     if report is not None:
@@ -933,9 +930,7 @@ def incidents_list(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Every incident the organisation may see, with its attribution claims and sources."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         found = incidents(store, acting)
     ordered = sorted(found.items(), key=lambda kv: (kv[1].start or "", kv[1].name))
     if output == "json":
@@ -961,9 +956,7 @@ def incidents_show(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """One incident: what happened, to whom, who is said to be behind it, and sources."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         record = incident(store, acting, incident_id)
     if output == "json":
         sys.stdout.write(orjson.dumps({"id": incident_id, **asdict(record)}).decode() + "\n")
@@ -989,9 +982,7 @@ def incidents_assess(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """The norms and rules of law an incident implicates, and the responses that fit."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         held = incidents(store, acting)
         if incident_id not in held:
             raise NotFound("incident", incident_id)
@@ -1016,9 +1007,7 @@ def incidents_analytics(
     output: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",
 ) -> None:
     """Incidents by year, effect and attributed state; time to attribution; tension."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         figures = analytics(incidents(store, acting).values())
     if output == "json":
         sys.stdout.write(orjson.dumps(figures).decode() + "\n")
@@ -1064,9 +1053,7 @@ def statements_draft(
 
 def _answer(statement_id: str, decision: str, reason: str | None, org: str | None) -> None:
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         respond(store, home, acting, statement_id, decision, reason)
     out.print(f"{acting.name} {decision} {statement_id}", highlight=False, markup=False)
 
@@ -1100,9 +1087,7 @@ def statements_publish(
 ) -> None:
     """Publish at or after the embargo, with every signature (TLP:CLEAR)."""
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            lead = acting_org(store, connection, org)
+    with acting_store(org) as (store, lead):
         done = publish(store, home, lead, statement_id)
     if out_file is not None:
         out_file.write_bytes(orjson.dumps(done, option=orjson.OPT_INDENT_2))
@@ -1120,13 +1105,8 @@ def statements_list(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """The statements the organisation leads or is a partner of, and who answered."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
-            gate = AccessGate(Viewer(acting.id))
-            found = [
-                v.body for v in iter_versions(connection, gate, ObjectQuery(types=[STATEMENT]))
-            ]
+    with acting_store(org) as (store, acting):
+        found = [v.body for v in visible(store, acting.id, ObjectQuery(types=[STATEMENT]))]
         rows = [
             {**s, "answers": {k: v["opinion"] for k, v in answers(store, acting, s["id"]).items()}}
             for s in found
@@ -1162,9 +1142,7 @@ def statements_verify(
         raise MalformedInput(str(path), f"no {STATEMENT} in it")
     keys = None
     if not trust_embedded_keys:
-        with node_store() as store:
-            with store.read() as connection:
-                acting = acting_org(store, connection, org)
+        with acting_store(org) as (store, acting):
             keys = party_keys(store, settings().settings.home, acting)
     bad = 0
     for obj in found:
@@ -1289,9 +1267,7 @@ def poc_list(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """The points of contact the organisation may see."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         found = contacts(store, acting, state)
     if output == "json":
         sys.stdout.write(orjson.dumps([c.__dict__ for c in found]).decode() + "\n")
@@ -1343,9 +1319,7 @@ def hotline_send(
     form = orjson.loads(form_file.read_bytes())
     if not isinstance(form, dict):
         raise InvalidObject(str(form_file), "form", "a JSON object of the template's fields")
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         recipient, contact = _recipient(store, acting, to, template)
         sent = send(
             store,
@@ -1384,9 +1358,7 @@ def hotline_inbox(
     """Messages to the organisation: checked signatures, deadlines, overdue ones (a signed
     receipt goes back for each genuine message delivered)."""
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         send_receipts(store, home, acting)
         _print_messages(inbox(store, acting, home=home), output)
 
@@ -1397,9 +1369,7 @@ def hotline_outbox(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Messages the organisation sent, and whether they were answered in time."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         _print_messages(outbox(store, acting), output)
 
 
@@ -1407,9 +1377,7 @@ def hotline_outbox(
 def hotline_escalate(org: OrgOption = None) -> None:
     """Send overdue messages again to the next point of contact of their state."""
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         made = escalate(store, home, acting)
     for message in made:
         out.print(f"{message['escalated_from']} -> {message['id']}", highlight=False)
@@ -1419,9 +1387,7 @@ def hotline_escalate(org: OrgOption = None) -> None:
 def hotline_ack(message_id: Annotated[str, typer.Argument()], org: OrgOption = None) -> None:
     """Acknowledge a genuine message (the acknowledgement is signed too)."""
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         made = acknowledge(store, home, acting, message_id)
     out.print(made["id"], highlight=False)
 
@@ -1435,9 +1401,7 @@ def ping_start(
 ) -> None:
     """Ping every point of contact (of the states named); each must acknowledge."""
     home = settings().settings.home
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         round_id, pinged = start_round(store, home, acting, state)
     out.print(round_id, highlight=False)
     err.print(f"{len(pinged)} organisations pinged", highlight=False)
@@ -1450,9 +1414,7 @@ def ping_report(
     output: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",
 ) -> None:
     """Per state: acknowledged, late or silent, and the response time."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         results = round_report(store, acting, round_id)
     if output == "json":
         sys.stdout.write(orjson.dumps([r.as_json() for r in results]).decode() + "\n")
@@ -1473,9 +1435,7 @@ def ping_history(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """The rounds the organisation started, with how each went."""
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         found = rounds(store, acting)
         for held in found:
             outcomes = [r.outcome for r in round_report(store, acting, held["round"])]
@@ -1506,9 +1466,7 @@ def brief_command(
         raise ConfigError("--format", f"{output!r}: use html or pdf")
     if output == "pdf" and to is None:
         raise ConfigError("--out", "a PDF needs a file to go to")
-    with node_store() as store:
-        with store.read() as connection:
-            acting = acting_org(store, connection, org)
+    with acting_store(org) as (store, acting):
         brief = build_brief(store, acting, incident_id)
     if output == "pdf":
         assert to is not None

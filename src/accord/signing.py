@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -32,18 +33,20 @@ def canonical(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
-def _key_path(home: Path, org_id: str) -> Path:
-    return home / "keys" / f"{org_id.split('--', 1)[-1]}.pem"
+def _key_path(home: Path, org_id: str, suffix: str = ".pem") -> Path:
+    return home / "keys" / f"{org_id.split('--', 1)[-1]}{suffix}"
 
 
-def private_key(home: Path, org_id: str) -> Ed25519PrivateKey:
-    """The organisation's signing key, made (and kept, mode 0600) on first use."""
-    path = _key_path(home, org_id)
+_Key = TypeVar("_Key", Ed25519PrivateKey, X25519PrivateKey)
+
+
+def _kept(path: Path, generate: Callable[[], _Key]) -> _Key:
+    """The private key kept at ``path``, made (and kept, mode 0600) on first use."""
     if path.exists():
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(loaded, Ed25519PrivateKey)
-        return loaded
-    key = Ed25519PrivateKey.generate()
+        assert isinstance(loaded, Ed25519PrivateKey | X25519PrivateKey)
+        return cast(_Key, loaded)
+    key = generate()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -54,6 +57,11 @@ def private_key(home: Path, org_id: str) -> Ed25519PrivateKey:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
     return key
+
+
+def private_key(home: Path, org_id: str) -> Ed25519PrivateKey:
+    """The organisation's signing key, made on first use."""
+    return _kept(_key_path(home, org_id), Ed25519PrivateKey.generate)
 
 
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
@@ -87,26 +95,9 @@ def local_public_key(home: Path, org_id: str) -> str | None:
     return public_key_text(private_key(home, org_id)) if path.exists() else None
 
 
-def _exchange_path(home: Path, org_id: str) -> Path:
-    return home / "keys" / f"{org_id.split('--', 1)[-1]}.x25519.pem"
-
-
 def exchange_key(home: Path, org_id: str) -> X25519PrivateKey:
     """The organisation's X25519 key for messages sealed to it (made on first use)."""
-    path = _exchange_path(home, org_id)
-    if path.exists():
-        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(loaded, X25519PrivateKey)
-        return loaded
-    key = X25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    return key
+    return _kept(_key_path(home, org_id, ".x25519.pem"), X25519PrivateKey.generate)
 
 
 def exchange_public_text(key: X25519PrivateKey) -> str:

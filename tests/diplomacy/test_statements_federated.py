@@ -17,24 +17,13 @@ from accord.diplomacy.statements import (
     verify_statement,
 )
 from accord.hotline.directory import Contact, add_contact
-from accord.taxii.federation import sync_all
-from tests.taxii.nodes import Node, know, make_node, peer_with
+from tests.taxii.nodes import Node, know, peer_with, running, sync
 
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
-    lead, partner = make_node(tmp_path, "A"), make_node(tmp_path, "B")
-    for node in (lead, partner):
-        node.start()
-    yield lead, partner
-    for node in (lead, partner):
-        node.stop()
-
-
-def _sync(node: Node) -> None:
-    with node.store() as store:
-        for report in sync_all(store, node.org):
-            assert report.errors == [], report.errors
+    with running(tmp_path, "A", "B") as (first, second):
+        yield first, second
 
 
 def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
@@ -55,11 +44,11 @@ def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
             [partner.org.id],
             "2020-01-01T00:00:00Z",
         )
-    _sync(partner)
+    sync(partner)
     with partner.store() as store:
         assert statement(store, partner.org, draft["id"])["status"] == "draft"
         respond(store, partner.home, partner.org, draft["id"], "signed")
-    _sync(lead)
+    sync(lead)
     with lead.store() as store:
         done = publish(store, lead.home, lead.org, draft["id"])
     signers = {s["identity_ref"]: s["decision"] for s in done["signatures"]}
@@ -67,6 +56,6 @@ def test_the_partner_on_another_node_co_signs(nodes: tuple[Node, Node]) -> None:
     with lead.store() as store:
         keys = party_keys(store, lead.home, lead.org)
     assert all(check.valid for check in verify_statement(done, keys))
-    _sync(partner)  # the published statement reaches the partner's node too
+    sync(partner)  # the published statement reaches the partner's node too
     with partner.store() as store:
         assert statement(store, partner.org, draft["id"])["status"] == "published"

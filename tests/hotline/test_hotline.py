@@ -19,7 +19,7 @@ from accord.store import Store
 from accord.store import identity as ids
 from accord.taxii.federation import sync_all
 from tests.cli_runner import accord_env, run_accord
-from tests.taxii.nodes import Node, know, make_node, peer_with
+from tests.taxii.nodes import Node, know, peer_with, running, sync
 
 NOTICE = {
     "summary": "Wiper on the grid operator",
@@ -84,18 +84,8 @@ def test_broken_signatures_and_unknown_keys_are_never_genuine(store: Store, tmp_
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
-    a, b = make_node(tmp_path, "UA"), make_node(tmp_path, "EE")
-    for node in (a, b):
-        node.start()
-    yield a, b
-    for node in (a, b):
-        node.stop()
-
-
-def _sync(node: Node) -> None:
-    with node.store() as store:
-        for report in sync_all(store, node.org):
-            assert report.errors == [], report.errors
+    with running(tmp_path, "UA", "EE") as (first, second):
+        yield first, second
 
 
 def test_a_message_between_two_nodes(nodes: tuple[Node, Node]) -> None:
@@ -108,12 +98,12 @@ def test_a_message_between_two_nodes(nodes: tuple[Node, Node]) -> None:
         sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
     with b.store() as store:
         add_contact(store, b.home, b.org, _contact(b.org, "EE"), [a.org.id])
-    _sync(b)
+    sync(b)
     with b.store() as store:
         received = inbox(store, b.org)
         assert [(r.message["id"], r.genuine) for r in received] == [(sent["id"], True)]
         acknowledge(store, b.home, b.org, sent["id"])
-    _sync(a)
+    sync(a)
     with a.store() as store:
         assert [r.status for r in outbox(store, a.org)] == ["answered"]
 
@@ -152,16 +142,16 @@ def test_a_message_to_a_node_that_is_down_arrives_once_when_it_returns(
     with a.store() as store:
         know(store, b.org)
         add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id])
-    _sync(a)  # the directory entry reaches B
+    sync(a)  # the directory entry reaches B
     b.stop()
     with a.store() as store:
         sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
         report = sync_all(store, a.org)[0]
     assert report.errors  # B is unreachable: the message waits in A's store
     b.start()
-    _sync(a)
-    _sync(a)  # pushing again delivers nothing twice
-    _sync(b)  # nor does B pulling what it was pushed
+    sync(a)
+    sync(a)  # pushing again delivers nothing twice
+    sync(b)  # nor does B pulling what it was pushed
     with b.store() as store:
         received = [r for r in inbox(store, b.org) if r.message["id"] == sent["id"]]
     assert len(received) == 1 and received[0].genuine

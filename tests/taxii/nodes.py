@@ -16,7 +16,7 @@ from accord.store import Store, open_store
 from accord.store import identity as ids
 from accord.store.schema import stix_object
 from accord.taxii.collections import Rights, add_collection, get_collection, grant
-from accord.taxii.federation import add_peer
+from accord.taxii.federation import SyncReport, add_peer, sync_all
 from tests.cli_runner import accord_env
 from tests.live import free_port, start_node, stop
 
@@ -116,3 +116,25 @@ def peer_with(puller: Node, server: Node, push: bool = False) -> None:
                 ids.get_organisation(connection, server.org.id),
                 push_collection="shared" if push else None,
             )
+
+
+@contextmanager
+def running(root: Path, *names: str) -> Iterator[list[Node]]:
+    """Nodes made and started for a test, stopped after it."""
+    made = [make_node(root, name) for name in names]
+    for node in made:
+        node.start()
+    try:
+        yield made
+    finally:
+        for node in made:
+            node.stop()
+
+
+def sync(node: Node, peer: str | None = None) -> list[SyncReport]:
+    """Sync ``node`` with its peers (or one), asserting that nothing failed."""
+    with node.store() as store:
+        reports = sync_all(store, node.org, peer)
+    for report in reports:
+        assert report.errors == [], report.errors
+    return reports

@@ -12,9 +12,9 @@ from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, import_objects
 from accord.store import identity as ids
 from accord.store.schema import peer as peer_table
-from accord.taxii.federation import SyncReport, sync_all
+from accord.taxii.federation import sync_all
 from tests.factories import indicator
-from tests.taxii.nodes import Node, know, make_node, peer_with
+from tests.taxii.nodes import Node, know, make_node, peer_with, sync
 
 
 @pytest.fixture
@@ -25,14 +25,6 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, Node]]:
     yield made
     for node in made.values():
         node.stop()
-
-
-def sync(node: Node, peer: str | None = None) -> list[SyncReport]:
-    with node.store() as store:
-        reports = sync_all(store, node.org, peer)
-    for report in reports:
-        assert report.errors == [], report.errors
-    return reports
 
 
 def share(node: Node, objects: list[dict[str, object]], to: list[Node] | None = None) -> None:

@@ -23,7 +23,7 @@ from accord.attribution.attack import attack_bundle_path
 from accord.attribution.calibration import learn, scored_cases
 from accord.attribution.knowledge import Knowledge, build_knowledge
 from accord.attribution.scoring import Params
-from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
+from accord.store import ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 from accord.store.schema import stix_object
 
@@ -41,10 +41,8 @@ def load_knowledge(store: Store | None, org: Organisation | None, attack: Path |
     objects = list(orjson.loads(source.read_bytes()).get("objects", []))
     origin = f"ATT&CK from {source.name}"
     if store is not None and org is not None:
-        gate = AccessGate(Viewer(org.id))
-        with store.read() as connection:
-            query = ObjectQuery(types=KNOWLEDGE_TYPES)
-            objects.extend(version.body for version in iter_versions(connection, gate, query))
+        found = visible(store, org.id, ObjectQuery(types=KNOWLEDGE_TYPES))
+        objects.extend(version.body for version in found)
         origin += f" and the store as {org.name} sees it"
     return build_knowledge(objects, origin)
 

@@ -24,7 +24,7 @@ from accord.diplomacy.incidents import IncidentRecord
 from accord.diplomacy.pages import ENV
 from accord.diplomacy.registry import incidents
 from accord.errors import NotFound
-from accord.store import AccessGate, ObjectQuery, Store, Viewer, iter_versions
+from accord.store import ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 
 
@@ -69,29 +69,27 @@ def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
 
 def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> dict[str, Any] | None:
     """The newest attribution assessment stored for the incident (its note's JSON)."""
-    gate = AccessGate(Viewer(org.id))
-    with store.read() as connection:
-        reports = [
-            v.body
-            for v in iter_versions(connection, gate, ObjectQuery(types=["report"]))
-            if incident_id in v.body.get("object_refs", [])
-            and str(v.body.get("name", "")).startswith("Attribution assessment")
-        ]
-        if not reports:
-            return None
-        newest = max(reports, key=lambda r: r["modified"])
-        for version in iter_versions(connection, gate, ObjectQuery(types=["note"])):
-            note = version.body
-            if (
-                newest["id"] in note.get("object_refs", [])
-                and note.get("abstract") == ASSESSMENT_ABSTRACT
-                and note.get("created_by_ref") == newest.get("created_by_ref")
-            ):
-                try:
-                    found: dict[str, Any] = orjson.loads(note["content"])
-                except orjson.JSONDecodeError:
-                    continue
-                return found
+    reports = [
+        v.body
+        for v in visible(store, org.id, ObjectQuery(types=["report"]))
+        if incident_id in v.body.get("object_refs", [])
+        and str(v.body.get("name", "")).startswith("Attribution assessment")
+    ]
+    if not reports:
+        return None
+    newest = max(reports, key=lambda r: r["modified"])
+    for version in visible(store, org.id, ObjectQuery(types=["note"])):
+        note = version.body
+        if (
+            newest["id"] in note.get("object_refs", [])
+            and note.get("abstract") == ASSESSMENT_ABSTRACT
+            and note.get("created_by_ref") == newest.get("created_by_ref")
+        ):
+            try:
+                found: dict[str, Any] = orjson.loads(note["content"])
+            except orjson.JSONDecodeError:
+                continue
+            return found
     return None
 
 

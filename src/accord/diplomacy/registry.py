@@ -25,15 +25,7 @@ from accord.diplomacy.linking import link
 from accord.errors import NotFound
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import (
-    AccessGate,
-    ImportOptions,
-    ObjectQuery,
-    Store,
-    Viewer,
-    import_objects,
-    iter_versions,
-)
+from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare
 from accord.store.identity import Organisation
 
@@ -99,15 +91,13 @@ def import_incidents(
 def _intrusion_sets(store: Store, org: Organisation) -> dict[str, str]:
     """Lower-case name or alias (of four characters or more) → intrusion set id."""
     found: dict[str, str] = {}
-    with store.read() as connection:
-        query = ObjectQuery(types=["intrusion-set"])
-        for version in iter_versions(connection, AccessGate(Viewer(org.id)), query):
-            body = version.body
-            if body.get("revoked") or body.get("x_mitre_deprecated"):
-                continue
-            for name in [body.get("name"), *(body.get("aliases") or [])]:
-                if isinstance(name, str) and len(name) >= 4:
-                    found.setdefault(name.lower(), version.id)
+    for version in visible(store, org.id, ObjectQuery(types=["intrusion-set"])):
+        body = version.body
+        if body.get("revoked") or body.get("x_mitre_deprecated"):
+            continue
+        for name in [body.get("name"), *(body.get("aliases") or [])]:
+            if isinstance(name, str) and len(name) >= 4:
+                found.setdefault(name.lower(), version.id)
     return found
 
 
@@ -157,25 +147,20 @@ def _held(
     """Accord incidents ``org`` may see (with ``own_public``: only the TLP:CLEAR ones it
     created), with when each was first created (a new version must keep that)."""
     found: dict[str, tuple[IncidentRecord, str]] = {}
-    gate = AccessGate(Viewer(org.id))
-    with store.read() as connection:
-        for version in iter_versions(connection, gate, ObjectQuery(types=["incident"])):
-            if own_public and (
-                version.tlp != Tlp.CLEAR.value or version.body.get("created_by_ref") != org.id
-            ):
-                continue
-            record = record_of(version.body)
-            if record is not None:
-                found[version.id] = (record, str(version.body["created"]))
+    for version in visible(store, org.id, ObjectQuery(types=["incident"])):
+        if own_public and (
+            version.tlp != Tlp.CLEAR.value or version.body.get("created_by_ref") != org.id
+        ):
+            continue
+        record = record_of(version.body)
+        if record is not None:
+            found[version.id] = (record, str(version.body["created"]))
     return found
 
 
 def incident(store: Store, org: Organisation, incident_id: str) -> IncidentRecord:
-    gate = AccessGate(Viewer(org.id))
-    with store.read() as connection:
-        query = ObjectQuery(types=["incident"], ids=[incident_id])
-        for version in iter_versions(connection, gate, query):
-            record = record_of(version.body)
-            if record is not None:
-                return record
+    for version in visible(store, org.id, ObjectQuery(types=["incident"], ids=[incident_id])):
+        record = record_of(version.body)
+        if record is not None:
+            return record
     raise NotFound("incident", incident_id)

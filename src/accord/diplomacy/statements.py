@@ -32,15 +32,7 @@ from accord.signing import (
 )
 from accord.stix.timestamps import format_timestamp, normalize_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import (
-    AccessGate,
-    ImportOptions,
-    ObjectQuery,
-    Store,
-    Viewer,
-    import_objects,
-    iter_versions,
-)
+from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation, list_organisations
 
@@ -134,10 +126,8 @@ def draft_statement(
 
 def statement(store: Store, org: Organisation, statement_id: str) -> dict[str, Any]:
     """The newest version of a statement that ``org`` may see."""
-    with store.read() as connection:
-        query = ObjectQuery(types=[STATEMENT], ids=[statement_id])
-        for version in iter_versions(connection, AccessGate(Viewer(org.id)), query):
-            return version.body
+    for version in visible(store, org.id, ObjectQuery(types=[STATEMENT], ids=[statement_id])):
+        return version.body
     raise NotFound("statement", statement_id)
 
 
@@ -195,18 +185,15 @@ def respond(
 def answers(store: Store, org: Organisation, statement_id: str) -> dict[str, dict[str, Any]]:
     """Each partner's latest answer to the statement that ``org`` may see, by partner."""
     found: dict[str, dict[str, Any]] = {}
-    with store.read() as connection:
-        for version in iter_versions(
-            connection, AccessGate(Viewer(org.id)), ObjectQuery(types=["opinion"])
-        ):
-            body = version.body
-            if statement_id not in body.get("object_refs", []):
-                continue
-            if SIGNATURE_EXTENSION not in (body.get("extensions") or {}):
-                continue
-            held = found.get(body["created_by_ref"])
-            if held is None or body["created"] > held["created"]:
-                found[body["created_by_ref"]] = body
+    for version in visible(store, org.id, ObjectQuery(types=["opinion"])):
+        body = version.body
+        if statement_id not in body.get("object_refs", []):
+            continue
+        if SIGNATURE_EXTENSION not in (body.get("extensions") or {}):
+            continue
+        held = found.get(body["created_by_ref"])
+        if held is None or body["created"] > held["created"]:
+            found[body["created_by_ref"]] = body
     return found
 
 

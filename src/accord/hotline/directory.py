@@ -22,15 +22,7 @@ from accord.errors import InvalidObject
 from accord.signing import exchange_key, exchange_public_text, private_key, public_key_text
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import (
-    AccessGate,
-    ImportOptions,
-    ObjectQuery,
-    Store,
-    Viewer,
-    import_objects,
-    iter_versions,
-)
+from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation
 
@@ -125,29 +117,27 @@ def add_contact(
 def contacts(store: Store, org: Organisation, state: str | None = None) -> list[Contact]:
     """The points of contact ``org`` may see (of one state, if named)."""
     found = []
-    with store.read() as connection:
-        query = ObjectQuery(types=["identity"])
-        for version in iter_versions(connection, AccessGate(Viewer(org.id)), query):
-            data = (version.body.get("extensions") or {}).get(POC_EXTENSION)
-            if not isinstance(data, dict):
-                continue
-            if state and data.get("state") != (country_code(state) or state):
-                continue
-            found.append(
-                Contact(
-                    name=str(version.body.get("name", "")),
-                    state=str(data.get("state")),
-                    role=str(data.get("role")),
-                    organisation_ref=str(data.get("organisation_ref")),
-                    public_key=str(data.get("public_key")),
-                    languages=list(data.get("languages") or []),
-                    hours=str(data.get("hours")),
-                    time_zone=str(data.get("time_zone")),
-                    channels=list(data.get("channels") or []),
-                    id=version.id,
-                    encryption_key=str(data.get("encryption_key") or ""),
-                )
+    for version in visible(store, org.id, ObjectQuery(types=["identity"])):
+        data = (version.body.get("extensions") or {}).get(POC_EXTENSION)
+        if not isinstance(data, dict):
+            continue
+        if state and data.get("state") != (country_code(state) or state):
+            continue
+        found.append(
+            Contact(
+                name=str(version.body.get("name", "")),
+                state=str(data.get("state")),
+                role=str(data.get("role")),
+                organisation_ref=str(data.get("organisation_ref")),
+                public_key=str(data.get("public_key")),
+                languages=list(data.get("languages") or []),
+                hours=str(data.get("hours")),
+                time_zone=str(data.get("time_zone")),
+                channels=list(data.get("channels") or []),
+                id=version.id,
+                encryption_key=str(data.get("encryption_key") or ""),
             )
+        )
     return found
 
 

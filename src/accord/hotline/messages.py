@@ -35,14 +35,7 @@ from accord.signing import (
 )
 from accord.stix.timestamps import format_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import (
-    AccessGate,
-    ImportOptions,
-    ObjectQuery,
-    Store,
-    Viewer,
-    iter_versions,
-)
+from accord.store import ImportOptions, ObjectQuery, Store, visible
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation
 from accord.store.importer import import_in
@@ -190,10 +183,8 @@ _NAMESPACE = uuid.UUID("7d3c2b1a-0f9e-5d8c-b7a6-958473625140")
 
 
 def _sent(store: Store, sender: Organisation, identifier: str) -> dict[str, Any] | None:
-    with store.read() as connection:
-        query = ObjectQuery(types=[MESSAGE], ids=[identifier])
-        for version in iter_versions(connection, AccessGate(Viewer(sender.id)), query):
-            return version.body
+    for version in visible(store, sender.id, ObjectQuery(types=[MESSAGE], ids=[identifier])):
+        return version.body
     return None
 
 
@@ -236,13 +227,7 @@ def check(message: dict[str, Any], keys: dict[str, set[str]]) -> tuple[bool, str
 
 def seen(store: Store, org: Organisation) -> list[dict[str, Any]]:
     """Every hotline message ``org`` may see (sent by it, or to it)."""
-    with store.read() as connection:
-        return [
-            v.body
-            for v in iter_versions(
-                connection, AccessGate(Viewer(org.id)), ObjectQuery(types=[MESSAGE])
-            )
-        ]
+    return [v.body for v in visible(store, org.id, ObjectQuery(types=[MESSAGE]))]
 
 
 def inbox(
@@ -266,7 +251,7 @@ def inbox(
                 genuine, reason = False, "the sealed form cannot be opened with this key"
             else:
                 form = orjson.loads(opened)
-        if not genuine:
+        if not genuine and not audit.recorded(store, "hotline-rejected", message["id"]):
             audit.record(store, org.id, "hotline-rejected", message["id"], {"reason": reason})
         status = _status(message, answered, moment)
         found.append(Received(message, genuine, reason, status, form=form))

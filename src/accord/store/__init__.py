@@ -23,6 +23,7 @@ from accord.store.reading import (
     count_by_type,
     iter_versions,
     search,
+    visible,
 )
 from accord.store.versions import VersionWriter
 
@@ -42,6 +43,7 @@ __all__ = [
     "iter_versions",
     "open_store",
     "search",
+    "visible",
 ]
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from accord.stix.tlp import Tlp
-from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.identity import Organisation
 from accord.store.importer import ImportOptions, import_objects
-from accord.store.reading import ObjectQuery, iter_versions
+from accord.store.reading import ObjectQuery, visible
 
 DEFINED = "2026-11-25T00:00:00.000Z"
 ACCORD_IDENTITY: dict[str, Any] = {
@@ -50,9 +49,7 @@ def definition(
 def declare(store: Store, org: Organisation, definitions: list[dict[str, Any]]) -> None:
     """Store the definitions (and their author) that ``org`` does not see yet, public."""
     wanted = [ACCORD_IDENTITY, *definitions]
-    with store.read() as connection:
-        query = ObjectQuery(ids=[d["id"] for d in wanted])
-        held = {v.id for v in iter_versions(connection, AccessGate(Viewer(org.id)), query)}
+    held = {v.id for v in visible(store, org.id, ObjectQuery(ids=[d["id"] for d in wanted]))}
     missing = [d for d in wanted if d["id"] not in held]
     if missing:
         options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)

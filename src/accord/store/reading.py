@@ -19,7 +19,8 @@ from sqlalchemy import JSON, ColumnElement, Select, cast, func, or_, select, tup
 from sqlalchemy.engine import Connection
 
 from accord.errors import InvalidParameter
-from accord.store.access_gate import AccessGate
+from accord.store.access_gate import AccessGate, Viewer
+from accord.store.database import Store
 from accord.store.schema import distribution_community, stix_object
 
 EXPORT_BATCH = 1000
@@ -134,6 +135,13 @@ def iter_versions(
         if page.next_cursor is None:
             return
         after = page.next_cursor
+
+
+def visible(store: Store, viewer: str | None, query: ObjectQuery) -> list[StoredVersion]:
+    """Every matching version organisation ``viewer`` may see, read through the gate in
+    one read transaction (for callers that want them all at once)."""
+    with store.read() as connection:
+        return list(iter_versions(connection, AccessGate(Viewer(viewer)), query))
 
 
 def count_by_type(connection: Connection, gate: AccessGate) -> dict[str, int]:
