@@ -56,7 +56,7 @@ from accord.errors import (
     MalformedInput,
     NotFound,
 )
-from accord.hotline.directory import Contact, add_contact, contacts
+from accord.hotline.directory import Contact, add_contact, contacts, recipient_of
 from accord.hotline.messages import (
     TEMPLATES,
     Received,
@@ -1281,25 +1281,6 @@ def poc_list(
     out.print(table)
 
 
-def _recipient(
-    store: Store, org: ids.Organisation, to: str, template: str
-) -> tuple[str, str | None]:
-    """The organisation to send to, and the point of contact: named, or a state's
-    (technical for notifications and requests for assistance, else diplomatic first)."""
-    with store.read() as connection:
-        try:
-            return ids.get_organisation(connection, to).id, None
-        except NotFound:
-            pass
-    found = contacts(store, org, to)
-    if not found:
-        raise NotFound("point of contact for", to)
-    technical = template in ("incident-notification", "request-for-assistance", "ping")
-    preferred = "technical" if technical else "diplomatic"
-    found.sort(key=lambda c: c.role != preferred)
-    return found[0].organisation_ref, found[0].id
-
-
 @hotline_app.command("send")
 def hotline_send(
     to: Annotated[str, typer.Option("--to", help="A state (or an organisation).")],
@@ -1320,7 +1301,7 @@ def hotline_send(
     if not isinstance(form, dict):
         raise InvalidObject(str(form_file), "form", "a JSON object of the template's fields")
     with acting_store(org) as (store, acting):
-        recipient, contact = _recipient(store, acting, to, template)
+        recipient, contact = recipient_of(store, acting, to, template)
         sent = send(
             store,
             home,
@@ -1437,9 +1418,6 @@ def ping_history(
     """The rounds the organisation started, with how each went."""
     with acting_store(org) as (store, acting):
         found = rounds(store, acting)
-        for held in found:
-            outcomes = [r.outcome for r in round_report(store, acting, held["round"])]
-            held |= {o: outcomes.count(o) for o in ("acknowledged", "late", "silent", "waiting")}
     if output == "json":
         sys.stdout.write(orjson.dumps(found).decode() + "\n")
         return

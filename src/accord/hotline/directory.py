@@ -18,13 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from accord.attribution.places import country_code
-from accord.errors import InvalidObject
+from accord.errors import InvalidObject, NotFound
 from accord.signing import exchange_key, exchange_public_text, private_key, public_key_text
 from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
-from accord.store.identity import Organisation
+from accord.store.identity import Organisation, get_organisation
 
 POC_EXTENSION = "extension-definition--4c7a9e1b-2d3f-4a5b-8c6d-7e8f9a0b1c2d"
 ROLES = ("diplomatic", "technical")
@@ -152,3 +152,21 @@ def known_keys(store: Store, org: Organisation) -> dict[str, set[str]]:
 def encryption_keys(store: Store, org: Organisation) -> dict[str, str]:
     """Organisation id → the X25519 key its points of contact publish."""
     return {c.organisation_ref: c.encryption_key for c in contacts(store, org) if c.encryption_key}
+
+
+def recipient_of(store: Store, org: Organisation, to: str, template: str) -> tuple[str, str | None]:
+    """The organisation to send to (``to`` names it, or a state), and the point of
+    contact: none when an organisation is named, else the state's technical one for
+    notifications, requests for assistance and pings, its diplomatic one otherwise."""
+    with store.read() as connection:
+        try:
+            return get_organisation(connection, to).id, None
+        except NotFound:
+            pass
+    found = contacts(store, org, to)
+    if not found:
+        raise NotFound("point of contact for", to)
+    technical = template in ("incident-notification", "request-for-assistance", "ping")
+    preferred = "technical" if technical else "diplomatic"
+    found.sort(key=lambda c: c.role != preferred)
+    return found[0].organisation_ref, found[0].id

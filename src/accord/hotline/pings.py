@@ -47,6 +47,9 @@ def start_round(
     return round_id, sorted(targets)
 
 
+OUTCOMES = ("acknowledged", "late", "silent", "waiting")
+
+
 @dataclass
 class Result:
     organisation: str
@@ -93,7 +96,8 @@ def round_report(
 
 
 def rounds(store: Store, org: Organisation) -> list[dict[str, Any]]:
-    """Every round ``org`` started, oldest first, with when and how many were pinged."""
+    """Every round ``org`` started, oldest first: when, how many were pinged, and how
+    many of them acknowledged, were late, silent, or are still awaited."""
     found: dict[str, dict[str, Any]] = {}
     for m in seen(store, org):
         round_id = (m.get("form") or {}).get("round")
@@ -103,6 +107,9 @@ def rounds(store: Store, org: Organisation) -> list[dict[str, Any]]:
             )
             held["pinged"] += 1
             held["started"] = min(held["started"], m["created"])
+    for held in found.values():
+        outcomes = [r.outcome for r in round_report(store, org, held["round"])]
+        held |= {o: outcomes.count(o) for o in OUTCOMES}
     return sorted(found.values(), key=lambda r: r["started"])
 
 

@@ -14,7 +14,7 @@ from accord.config import Settings
 from accord.node import open_node_store
 from accord.store import Store
 from accord.taxii import server as taxii_server
-from accord.web import api, pages
+from accord.web import api, hotline_api, pages
 from accord.web.errors import install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +43,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = node_store
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(hotline_api.router)
     app.include_router(taxii_server.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
