@@ -1,4 +1,5 @@
-"""Who is calling: HTTP Bearer API tokens or HTTP Basic (username and password)."""
+"""Who is calling: HTTP Bearer API tokens, HTTP Basic (username and password), or the web
+UI's session cookie (a token made at sign-in, stored hashed, revoked at sign-out)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from accord.errors import NotAuthenticated
+from accord.errors import Forbidden, NotAuthenticated
 from accord.store import AccessGate, Store, Viewer
 from accord.store.identity import Principal, authenticate_password, authenticate_token
 
@@ -22,7 +23,12 @@ def optional_principal(request: Request) -> Principal | None:
     """The authenticated caller, None when no credentials were sent; bad ones raise."""
     header = request.headers.get("authorization")
     if not header:
-        return None
+        session = request.cookies.get(SESSION_COOKIE)
+        if not session:
+            return None
+        _same_origin(request)
+        with store_of(request).read() as connection:
+            return authenticate_token(connection, session)
     scheme, _, credentials = header.partition(" ")
     store = store_of(request)
     with store.read() as connection:
@@ -33,6 +39,22 @@ def optional_principal(request: Request) -> Principal | None:
             username, password = _basic_credentials(credentials)
             return authenticate_password(connection, username, password)
     raise NotAuthenticated(f"unsupported authorization scheme {scheme!r}")
+
+
+SESSION_COOKIE = "accord_session"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _same_origin(request: Request) -> None:
+    """A browser sends the session cookie with any request to this node, so a change
+    made with it must come from the node's own pages (no cross-site request forgery);
+    the cookie is SameSite=Strict as well."""
+    if request.method in _SAFE_METHODS:
+        return
+    origin = request.headers.get("origin") or request.headers.get("referer") or ""
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin != own and not origin.startswith(own + "/"):
+        raise Forbidden("a change with the session cookie must come from this node's pages")
 
 
 def principal(

@@ -14,14 +14,14 @@ ENV = Environment(
 )
 
 
-def _web_link(url: object) -> str:
+def web_link(url: object) -> str:
     """A link only if it is http(s): sources come from peers, and autoescaping does not
     stop a ``javascript:`` address."""
     text = str(url or "")
     return text if text.startswith(("https://", "http://")) else "#"
 
 
-ENV.filters["web_link"] = _web_link
+ENV.filters["web_link"] = web_link
 
 
 def analytics_html(figures: dict[str, Any]) -> str:

@@ -239,6 +239,13 @@ def create_token(
     return token
 
 
+def revoke_token(connection: Connection, token: str) -> None:
+    """The token stops working (a web session's sign-out, a leaked token)."""
+    connection.execute(
+        api_token.update().where(api_token.c.token_hash == _token_hash(token)).values(revoked=True)
+    )
+
+
 def authenticate_token(connection: Connection, token: str) -> Principal:
     row = connection.execute(
         select(

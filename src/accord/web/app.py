@@ -14,8 +14,9 @@ from accord.config import Settings
 from accord.node import open_node_store
 from accord.store import Store
 from accord.taxii import server as taxii_server
-from accord.web import api, hotline_api, pages
+from accord.web import api, hotline_api
 from accord.web.errors import install_error_handlers
+from accord.web.ui import ROUTERS
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(hotline_api.router)
     app.include_router(taxii_server.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
@@ -10,9 +11,10 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accord.credentials import optional_principal
 from accord.errors import (
     AccordError,
     AlreadyExists,
@@ -27,6 +29,7 @@ from accord.errors import (
     UnsupportedMediaType,
 )
 from accord.taxii.media import TaxiiResponse, error_resource
+from accord.web.ui.base import page
 
 _STATUS: list[tuple[type[AccordError], int]] = [
     (NotAuthenticated, 401),
@@ -57,6 +60,26 @@ def _is_taxii(request: Request) -> bool:
     return request.url.path.startswith("/taxii2")
 
 
+def _is_page(request: Request) -> bool:
+    """A page of the web UI (not the API, TAXII or a static file)."""
+    return not request.url.path.startswith(("/api", "/taxii2", "/static"))
+
+
+def _page_error(request: Request, status: int, message: str) -> Response:
+    """An error on a page: a visitor is sent to sign in; anything else is said in the
+    page's own layout, in words."""
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?{urlencode({'next': target})}", status_code=303)
+    try:
+        caller = optional_principal(request)
+    except AccordError:
+        caller = None
+    heading = {404: "Not found", 403: "Not allowed"}.get(status, HTTPStatus(status).phrase)
+    return page(request, "error.html", caller, status, title=heading, heading=heading,
+                message=message)  # fmt: skip
+
+
 def _taxii_error(status: int, title: str, description: str, code: str) -> Response:
     headers = _challenge(status)
     return TaxiiResponse(
@@ -76,6 +99,8 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, InvalidParameter):
                 status = 400
             return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code)
+        if _is_page(request):
+            return _page_error(request, status, str(error))
         headers = _challenge(status)
         return JSONResponse(
             {"error": error.code, "message": str(error)}, status_code=status, headers=headers
@@ -86,6 +111,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if _is_taxii(request):
             phrase = HTTPStatus(error.status_code).phrase
             return _taxii_error(error.status_code, phrase, str(error.detail), "http-error")
+        if _is_page(request) and error.status_code in (404, 405):
+            return _page_error(request, error.status_code, "There is no such page.")
         return await http_exception_handler(request, error)
 
     @app.exception_handler(RequestValidationError)
@@ -95,4 +122,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
             )
             return _taxii_error(400, "Bad Request", where, InvalidParameter.code)
+        if _is_page(request):
+            where = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in error.errors())
+            return _page_error(request, 422, f"The form is not complete: {where}")
         return await request_validation_exception_handler(request, error)

@@ -1,0 +1,11 @@
+"""The web UI: server-rendered pages, one module per section, every asset served by the
+node itself. Pages read through the same functions as the CLI and the API, so the
+access gate holds here as everywhere."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from accord.web.ui import signin, situation
+
+ROUTERS: list[APIRouter] = [signin.router, situation.router]
