@@ -1,5 +1,6 @@
 """The demo node that ``make run`` starts: a store holding ATT&CK, Accord's curated
-incidents and one administrator.
+incidents, one administrator, and a partner organisation with what the two exchanged
+(``demo_seed``).
 
 Credentials are generated, printed once, and stored hashed; a second run reuses them
 (and says how to reset them) instead of inventing new ones.
@@ -12,6 +13,7 @@ from rich.panel import Panel
 
 from accord.attribution.attack import ATTACK_VERSION_SETTING, load_attack
 from accord.config import Settings
+from accord.demo_seed import PARTNER_ORG, PARTNER_USER, seed_partner
 from accord.diplomacy.registry import import_incidents
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
 from accord.store.identity import add_organisation, add_user, count_users, create_token
@@ -44,6 +46,8 @@ def prepare_demo(settings: Settings, console: Console) -> None:
         curated = import_incidents(store, org, "curated", None)
         if curated.new:
             console.print(f"Curated incidents: {curated.new} (every fact with its source)")
+        console.print("Seeding the partner organisation's exchange (first run only) …")
+        partner = seed_partner(settings, store, org)
     finally:
         store.close()
     url = f"http://{settings.host}:{settings.port}"
@@ -53,6 +57,16 @@ def prepare_demo(settings: Settings, console: Console) -> None:
                 f"organisation: {DEMO_ORG}\nuser:         {ADMIN}\npassword:     {password}\n"
                 f"API token:    {token}\n\nShown once; only hashes are stored.",
                 title="Accord demo credentials",
+                expand=False,
+            )
+        )
+    if partner is not None:
+        console.print(
+            Panel(
+                f"organisation: {PARTNER_ORG}\nuser:         {PARTNER_USER}\n"
+                f"password:     {partner.password}\n\nSign in as the partner to see the "
+                "exchange from the other side. Shown once.",
+                title="Demo partner credentials",
                 expand=False,
             )
         )

@@ -274,6 +274,27 @@ def outbox(store: Store, org: Organisation, now: datetime | None = None) -> list
     ]
 
 
+def thread(
+    store: Store,
+    org: Organisation,
+    message_id: str,
+    now: datetime | None = None,
+    home: Path | None = None,
+) -> list[Received]:
+    """A message ``org`` sent or received, then its answers and escalations, oldest
+    first, each checked as the inbox and outbox check them."""
+    held = {r.message["id"]: r for r in [*inbox(store, org, now, home), *outbox(store, org, now)]}
+    if message_id not in held:
+        raise NotFound("message", message_id)
+    follow = [
+        r
+        for r in held.values()
+        if message_id in (r.message.get("in_reply_to"), r.message.get("escalated_from"))
+        and r.message["template"] != "receipt"
+    ]
+    return [held[message_id], *sorted(follow, key=lambda r: r.message["created"])]
+
+
 def send_receipts(
     store: Store, home: Path, org: Organisation, now: datetime | None = None
 ) -> list[dict[str, Any]]:
