@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from accord.credentials import store_of
 from accord.diplomacy.charts import hbar_chart_svg
-from accord.errors import InputError
+from accord.errors import InputError, NotFound
 from accord.hotline.directory import ROLES, Contact, add_contact, contacts, recipient_of
 from accord.hotline.messages import (
     TEMPLATES,
@@ -115,7 +115,7 @@ async def compose_send(request: Request) -> HTMLResponse | RedirectResponse:
             values.get("in_reply_to") or None, to_contact=contact,
             encrypt=values.get("encrypt") == "on",
         )  # fmt: skip
-    except (InputError, KeyError) as error:
+    except (InputError, NotFound) as error:
         return _compose_page(request, template, values, str(error))
     return RedirectResponse(f"/hotline/{sent['id']}", status_code=303)
 
