@@ -164,3 +164,11 @@ def test_rules_read_words_not_parts_of_words() -> None:
     assert not any(f.id in ("13(f)", "13(h)") for f in watering.norms)
     national_cert = assess(_incident(description="The national CERT was targeted."))
     assert any(f.id == "13(k)" for f in national_cert.norms)
+
+
+def test_the_curated_notpetya_used_the_supply_chain() -> None:
+    from accord.diplomacy.curated import read_curated
+
+    notpetya = next(r for r in read_curated().records if r.name.startswith("NotPetya"))
+    ids = {f.id for f in assess(notpetya).norms}
+    assert "13(i)" in ids  # a compromised update of M.E.Doc, in the curated description

@@ -24,17 +24,23 @@ def web_link(url: object) -> str:
 ENV.filters["web_link"] = web_link
 
 
-def analytics_html(figures: dict[str, Any]) -> str:
-    """The analytics as a self-contained page of charts (``analytics.analytics``)."""
-    delays = figures["days_to_first_attribution"]
+def analytics_charts(figures: dict[str, Any]) -> dict[str, str]:
+    """The charts (SVG) of the analytics (``analytics.analytics``), by name."""
     tension = {
         pair: {int(y): v for y, v in years.items()}
         for pair, years in list(figures["tension"].items())[:5]
     }
-    charts = {
+    return {
         "by_year": bar_chart_svg({int(y): n for y, n in figures["by_year"].items()}),
         "by_state": hbar_chart_svg(dict(list(figures["by_attributed_state"].items())[:15])),
         "by_effect": hbar_chart_svg(figures["by_effect"]),
         "tension": line_chart_svg(tension),
     }
-    return ENV.get_template("analytics.html").render(f=figures, charts=charts, delays=delays)
+
+
+def analytics_html(figures: dict[str, Any]) -> str:
+    """The analytics as a self-contained page of charts (``analytics.analytics``)."""
+    delays = figures["days_to_first_attribution"]
+    return ENV.get_template("analytics.html").render(
+        f=figures, charts=analytics_charts(figures), delays=delays
+    )

@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from accord.web.ui import signin, situation
+from accord.web.ui import analytics, hotline, incidents, norms, signin, situation
 
-ROUTERS: list[APIRouter] = [signin.router, situation.router]
+ROUTERS: list[APIRouter] = [
+    signin.router,
+    situation.router,
+    hotline.router,
+    incidents.router,
+    norms.router,
+    analytics.router,
+]
