@@ -86,6 +86,7 @@ from accord.store import (
 )
 from accord.store import identity as ids
 from accord.store.exporting import write_bundle
+from accord.store.reading import ALL, LAST
 from accord.taxii.collections import (
     Rights,
     add_collection,
@@ -372,12 +373,15 @@ def export_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
 ) -> None:
     """Write a STIX 2.1 bundle of what the organisation may see."""
+    query = ObjectQuery(
+        types=type_ or [], added_since=since, versions=(ALL,) if all_versions else (LAST,)
+    )
     with acting_store(org) as (store, viewer):
         if out_file is None:
-            count = write_bundle(store, viewer, sys.stdout.buffer, type_ or [], since, all_versions)
+            count = write_bundle(store, viewer, sys.stdout.buffer, query)
         else:
             with out_file.open("wb") as stream:
-                count = write_bundle(store, viewer, stream, type_ or [], since, all_versions)
+                count = write_bundle(store, viewer, stream, query)
         err.print(f"exported {count} objects", highlight=False)
 
 

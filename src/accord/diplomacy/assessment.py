@@ -45,9 +45,8 @@ _OFFICIAL_FORMS = ("statement", "joint-statement", "indictment", "sanctions")
 _CI_WORDS = ("critical infrastructure", "energy", "utilities", "health", "hospital",
              "transport", "water", "electric", "power grid", "telecom")  # fmt: skip
 _CERT_WORDS = ("cert", "csirt", "emergency response team")
-_SUPPLY_WORDS = (
-    "supply chain", "software update", "update server", "third-party software", "compromised update",
-)  # fmt: skip
+_SUPPLY_WORDS = ("supply chain", "software update", "update server", "third-party software",
+                 "compromised update")  # fmt: skip
 _ELECTION_WORDS = ("election", "electoral", "campaign staff", "ballot", "referendum")
 _RIGHTS_WORDS = ("journalist", "dissident", "activist", "human rights", "civil society")
 

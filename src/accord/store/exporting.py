@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import IO
 
 from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.identity import Organisation
-from accord.store.reading import ALL, LAST, ObjectQuery, iter_versions
+from accord.store.reading import ObjectQuery, iter_versions
 
 
-def write_bundle(
-    store: Store,
-    org: Organisation,
-    stream: IO[bytes],
-    types: Sequence[str] = (),
-    added_since: str | None = None,
-    all_versions: bool = False,
-) -> int:
-    """Write the bundle to ``stream`` object by object; returns the number of objects."""
+def write_bundle(store: Store, org: Organisation, stream: IO[bytes], query: ObjectQuery) -> int:
+    """Write the bundle of what ``query`` selects among what ``org`` may see to ``stream``,
+    object by object, each as stored; returns the number of objects."""
     gate = AccessGate(Viewer(org.id))
-    query = ObjectQuery(
-        types=types, added_since=added_since, versions=(ALL,) if all_versions else (LAST,)
-    )
     stream.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
     count = 0
     with store.read() as connection:

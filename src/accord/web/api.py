@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -13,25 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
 from accord.attribution.evidence import parse_evidence
-from accord.attribution.navigator import navigator_layer
-from accord.attribution.report import ASSESSMENT, assessment_objects
-from accord.attribution.sources import cached_assessor
-from accord.config import retention_window
 from accord.correlate.graph import build_graph
-from accord.correlate.inputs import observed_in, parse_mapping
-from accord.correlate.logs import SkipReport
-from accord.correlate.run import correlate
 from accord.credentials import gate_for, principal, store_of
-from accord.errors import InvalidParameter, MalformedInput, NotFound, PayloadTooLarge
-from accord.store import (
-    ObjectQuery,
-    count_by_type,
-    import_objects,
-    iter_versions,
-    search,
-)
+from accord.errors import MalformedInput, NotFound, PayloadTooLarge
+from accord.store import ObjectQuery, count_by_type, iter_versions, search
 from accord.store.identity import Principal, list_organisations
 from accord.store.reading import ALL, LAST, Cursor
+from accord.web.analysis import attribute_evidence, correlate_sent
 
 router = APIRouter(prefix="/api")
 Caller = Annotated[Principal, Depends(principal)]
@@ -175,31 +161,10 @@ async def correlate_log(
     ] = None,
 ) -> CorrelationResult:
     """Match the posted log against the caller's indicators; sightings are stored."""
-    try:
-        mapping = parse_mapping(map_ or [])
-    except ValueError as exc:
-        raise InvalidParameter("map", str(exc)) from None
-    limit = request.app.state.settings.taxii_max_content_length
-    with tempfile.TemporaryDirectory(prefix="accord-correlate-") as spool:
-        log = Path(spool) / "posted.log"
-        size = 0
-        with log.open("wb") as stream:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"the log is over {limit} bytes; use `accord correlate`")
-                stream.write(chunk)
-        skipped = SkipReport()
-        report = await run_in_threadpool(
-            lambda: correlate(
-                store_of(request),
-                caller.org,
-                observed_in(log, log_format, mapping, skipped),
-                "a log posted to the API",
-                retention_window(request.app.state.settings),
-            )
-        )
-    return CorrelationResult(**report.as_json(), skipped=dict(skipped.counts))
+    done = await correlate_sent(
+        request, caller.org, request.stream(), log_format, map_ or [], "a log posted to the API"
+    )
+    return CorrelationResult(**done.as_json())
 
 
 @router.post("/attribute", tags=["attribution"])
@@ -210,7 +175,8 @@ async def attribute(
     save: Annotated[bool, Query(description="store the assessment as STIX")] = True,
     layer: Annotated[bool, Query(description="add an ATT&CK Navigator layer")] = False,
 ) -> dict[str, Any]:
-    """Ranked, calibrated hypotheses for the posted evidence (the CLI's evidence JSON)."""
+    """Ranked, calibrated hypotheses for the posted evidence (the CLI's evidence JSON);
+    when saved, ``report`` is the id of the stored assessment report."""
     body = await request.body()
     limit = request.app.state.settings.taxii_max_content_length
     if len(body) > limit:
@@ -220,20 +186,11 @@ async def attribute(
     except orjson.JSONDecodeError as exc:
         raise MalformedInput("request body", f"not JSON: {exc}") from None
     evidence = parse_evidence(data, "request body")
-    store = store_of(request)
-
-    def work() -> dict[str, Any]:
-        assessor = cached_assessor(request.app.state, store, caller.org)
-        result = assessor.assess(evidence, top)
-        if save:
-            objects = assessment_objects(result, caller.org.id, evidence.incident)
-            import_objects(store, objects, "attribution via the API", ASSESSMENT(caller.org))
-        answer = result.as_json()
-        if layer:
-            answer["navigator_layer"] = navigator_layer(result, assessor.knowledge)
-        return answer
-
-    return await run_in_threadpool(work)
+    done = await run_in_threadpool(
+        attribute_evidence, request, caller.org, evidence, top, save, layer,
+        "attribution via the API",
+    )  # fmt: skip
+    return done.as_json()
 
 
 @router.get("/objects/{object_id}/graph", tags=["correlation"])

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from accord.web.ui import analytics, hotline, incidents, norms, signin, situation
+from accord.web.ui import (
+    analytics,
+    attribution,
+    correlation,
+    hotline,
+    incidents,
+    intel,
+    norms,
+    signin,
+    situation,
+)
 
 ROUTERS: list[APIRouter] = [
     signin.router,
@@ -15,4 +25,7 @@ ROUTERS: list[APIRouter] = [
     incidents.router,
     norms.router,
     analytics.router,
+    attribution.router,
+    intel.router,
+    correlation.router,
 ]
