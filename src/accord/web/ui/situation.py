@@ -35,6 +35,8 @@ HEADLINE_TYPES = (
 )
 #: how far back "newly shared" looks
 SHARED_DAYS = 30
+#: what partners send that is not intelligence: messages, statements, definitions
+NOT_INTEL = ("x-accord-", "extension-definition")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -78,6 +80,8 @@ def _newly_shared(
     for version in visible(store, org.id, ObjectQuery(added_since=since)):
         author = version.body.get("created_by_ref")
         if version.received_from is None and author not in partners:
+            continue
+        if version.type.startswith(NOT_INTEL):  # hotline traffic has its own section
             continue
         found.append(
             {
