@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/taxii.py
 	$(BIN)/python benchmarks/correlate.py
 	$(BIN)/python benchmarks/attribution.py
+	$(BIN)/python benchmarks/hotline.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage

@@ -204,3 +204,31 @@ def test_a_sealed_form_is_read_by_the_recipient_only(store: Store, tmp_path: Pat
     context = sent["id"].encode()
     assert unseal(exchange_key(home, lv.id), sent["sealed"], context) is None  # not LV's
     assert unseal(exchange_key(home, ee.id), sent["sealed"], b"another message") is None
+
+
+def test_a_message_never_reaches_a_third_node(tmp_path: Path) -> None:
+    """A full mesh, pushing and pulling: the message and its answers stay between the
+    two organisations, on every node (they are marked TLP:AMBER+STRICT on the object)."""
+    with running(tmp_path, "UA", "EE", "LT") as (a, b, c):
+        for puller in (a, b, c):
+            for server in (a, b, c):
+                if puller is not server:
+                    peer_with(puller, server, push=True)
+        with a.store() as store:
+            add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id, c.org.id])
+            sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
+        with b.store() as store:
+            add_contact(store, b.home, b.org, _contact(b.org, "EE"), [a.org.id, c.org.id])
+        for node in (a, b, c, a, b, c):
+            sync(node)
+        with b.store() as store:
+            assert [r.message["id"] for r in inbox(store, b.org)] == [sent["id"]]
+            answer = acknowledge(store, b.home, b.org, sent["id"])
+        for node in (b, a, c, b, a, c):
+            sync(node)
+        private = {sent["id"], answer["id"]}
+        held_by_c = {identifier for identifier, _ in c.versions()}
+        assert held_by_c & private == set()
+        assert {i for i, _ in b.versions()} >= private  # while the two have both
+        with a.store() as store:
+            assert [r.status for r in outbox(store, a.org)] == ["answered"]

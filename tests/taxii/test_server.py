@@ -306,3 +306,19 @@ def test_community_and_creator_views(world: TaxiiWorld) -> None:
     # a type filter that cannot meet the collection's own gives nothing, not everything
     indicators_view = world.indicators.id
     assert objects_of(client, indicators_view, **{"match[type]": "malware"}) == []
+
+
+def test_red_posted_by_another_organisation_is_for_this_nodes_own(world: TaxiiWorld) -> None:
+    """B (a peer's node pushing, say) posts RED and AMBER+STRICT into Shared: they reach
+    the node's own organisation A, not Shared's other readers, who could pass them on."""
+    with world.store.write() as connection:  # C reads Shared too
+        grant(connection, world.shared, world.orgs["C"].id, Rights(True, False))
+    red = indicator(tlp=Tlp.RED, created_by=world.orgs["B"].id)
+    strict = indicator(tlp=Tlp.AMBER_STRICT, created_by=world.orgs["B"].id)
+    amber = indicator(tlp=Tlp.AMBER, created_by=world.orgs["B"].id)
+    status = post(world.client("B"), world.shared.id, [red, strict, amber])
+    assert status["success_count"] == 3
+    seen_by_a = {o["id"] for o in objects_of(world.client("A"), world.shared.id)}
+    assert seen_by_a == {red["id"], strict["id"], amber["id"]}
+    seen_by_c = {o["id"] for o in objects_of(world.client("C"), world.shared.id)}
+    assert seen_by_c == {amber["id"]}  # AMBER goes to the readers, as before

@@ -31,7 +31,7 @@ from accord.signing import (
     verify,
 )
 from accord.stix.timestamps import format_timestamp, normalize_timestamp
-from accord.stix.tlp import Tlp
+from accord.stix.tlp import Tlp, marking_id
 from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation, list_organisations
@@ -108,6 +108,7 @@ def draft_statement(
         "partner_refs": sorted(set(partners) - {lead.id}),
         "embargo": normalize_timestamp(embargo),
         "status": "draft",
+        "object_marking_refs": [marking_id(Tlp.AMBER_STRICT)],  # strict on every node
         "extensions": {STATEMENT_EXTENSION: {"extension_type": "new-sdo"}},
     }
     if incident_ref:
@@ -158,6 +159,7 @@ def respond(
         "created_by_ref": org.id,
         "object_refs": [statement_id],
         "opinion": DECISIONS[decision],
+        "object_marking_refs": [marking_id(Tlp.AMBER_STRICT)],
         "extensions": {
             SIGNATURE_EXTENSION: {
                 "extension_type": "property-extension",
@@ -234,6 +236,7 @@ def publish(
         "status": "published",
         "published": moment,
         "signatures": signatures,
+        "object_marking_refs": [marking_id(Tlp.CLEAR)],  # the draft was strict; this is public
     }
     options = ImportOptions(org=lead, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     import_objects(store, [published], f"publication of {statement_id}", options)

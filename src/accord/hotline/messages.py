@@ -34,7 +34,7 @@ from accord.signing import (
     verify,
 )
 from accord.stix.timestamps import format_timestamp
-from accord.stix.tlp import Tlp
+from accord.stix.tlp import Tlp, marking_id
 from accord.store import ImportOptions, ObjectQuery, Store, visible
 from accord.store.extensions import declare, definition
 from accord.store.identity import Organisation
@@ -114,6 +114,8 @@ def send(
         "template": template,
         "to_ref": to,
         "form": form,
+        # marked on the object, not only in this store: every node keeps it strict
+        "object_marking_refs": [marking_id(Tlp.AMBER_STRICT)],
         "extensions": {MESSAGE_EXTENSION: {"extension_type": "new-sdo"}},
     }
     if references:

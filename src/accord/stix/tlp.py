@@ -252,6 +252,11 @@ def tlp_of(marking_refs: Iterable[str]) -> Tlp | None:
     return found
 
 
+def marking_id(tlp: Tlp) -> str:
+    """The id of the TLP 2.0 marking-definition for ``tlp`` (for object_marking_refs)."""
+    return str(_TLP2_BY_LEVEL[tlp]["id"])
+
+
 def marking_definition_for(tlp: Tlp) -> dict[str, Any]:
     """A fresh copy of the TLP 2.0 marking-definition object for ``tlp``."""
     return copy.deepcopy(_TLP2_BY_LEVEL[tlp])

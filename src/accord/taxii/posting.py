@@ -3,8 +3,9 @@
 A POST goes through the same validator and store as ``accord import``: each object is
 stored or reported with its reason (TAXII reports per object, so the envelope is not
 all-or-nothing). The objects are given to the poster's organisation and to the
-collection's readers; the status resource is kept in the store so that any server
-process can answer for it later.
+collection's readers, except that what another organisation posts marked AMBER+STRICT
+or RED goes to the node's own organisation only (see ``add_objects``). The status
+resource is kept in the store so that any server process can answer for it later.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from accord.errors import MalformedInput, NotFound
+from accord.node import HOME_ORG_SETTING
 from accord.stix.timestamps import normalize_timestamp, now_timestamp
+from accord.stix.tlp import Tlp, tlp_of
 from accord.store import ImportOptions, Store, import_objects
 from accord.store.identity import Organisation
 from accord.store.schema import stix_object, taxii_status
@@ -49,16 +52,31 @@ def add_objects(
     requested = now_timestamp()
     with store.read() as connection:
         recipients = readers(connection, collection)
-    options = ImportOptions(
-        org=poster,
-        recipients=recipients,
-        communities=frozenset(collection.communities) or None,
-        skip_invalid=True,
-        received_from=received_from,
-        admit=collection.refusal,
-    )
-    report = import_objects(store, objects, f"TAXII POST to {collection.title}", options)
-    rejected = {reject.index: reject for reject in report.rejects}
+        own = store.get_setting(connection, HOME_ORG_SETTING)
+    # AMBER+STRICT and RED name their audience, and a POST cannot. When another
+    # organisation posts (a peer's node pushing, or a client), it addressed this node's
+    # own organisation: that is who receives them here, not every reader of the
+    # collection, who could pull them on to a third node. The node's own organisation
+    # may give its posts to its collection's readers.
+    strict_recipients = frozenset({own}) & recipients if own else frozenset()
+    batches: dict[bool, list[int]] = {False: [], True: []}
+    for index, obj in enumerate(objects):
+        batches[received_from is not None and _strict(obj)].append(index)
+    rejected = {}
+    for strict, indices in batches.items():
+        if not indices:
+            continue
+        options = ImportOptions(
+            org=poster,
+            recipients=strict_recipients if strict else recipients,
+            communities=frozenset(collection.communities) or None,
+            skip_invalid=True,
+            received_from=received_from,
+            admit=collection.refusal,
+        )
+        batch = [objects[index] for index in indices]
+        report = import_objects(store, batch, f"TAXII POST to {collection.title}", options)
+        rejected.update({indices[reject.index]: reject for reject in report.rejects})
     failures = [
         _details(objects[index], str(reject.error)) for index, reject in sorted(rejected.items())
     ]
@@ -101,6 +119,15 @@ def get_status(connection: Connection, status_id: str, org: Organisation) -> dic
         raise NotFound("status", status_id)
     found: dict[str, Any] = orjson.loads(resource)
     return found
+
+
+def _strict(obj: Any) -> bool:
+    """Marked TLP:AMBER+STRICT or TLP:RED (an unreadable marking is the validator's to
+    report)."""
+    refs = obj.get("object_marking_refs") if isinstance(obj, dict) else None
+    if not isinstance(refs, list):
+        return False
+    return tlp_of(str(ref) for ref in refs) in (Tlp.AMBER_STRICT, Tlp.RED)
 
 
 def _details(obj: Any, message: str) -> dict[str, str]:
