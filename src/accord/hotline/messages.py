@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -216,11 +217,18 @@ class Received:
         }
 
 
+@lru_cache(maxsize=100_000)
+def _holds(public_key: str, signature: str, content: bytes) -> bool:
+    """An Ed25519 verdict, kept: the same bytes under the same key and signature always
+    give the same answer, and every inbox read checks every message it holds."""
+    return verify(public_key, signature, content)
+
+
 def check(message: dict[str, Any], keys: dict[str, set[str]]) -> tuple[bool, str]:
     """(genuine, reason): the signature holds, and the key is the sender's published one."""
     signature = message.get("signature") or {}
     public_key = str(signature.get("public_key", ""))
-    if not verify(public_key, str(signature.get("signature", "")), _signed_content(message)):
+    if not _holds(public_key, str(signature.get("signature", "")), _signed_content(message)):
         return False, "the signature does not match the message"
     if public_key not in keys.get(message["created_by_ref"], set()):
         return False, "the key is not one the sender publishes in the directory"
