@@ -157,3 +157,21 @@ def test_a_lost_cursor_restarts_the_run_and_a_dead_peer_is_reported(
     with b.store() as store, store.read() as connection:
         kept = connection.execute(peer_table.select()).one()
     assert "unreachable" in kept.last_error and kept.last_sync
+
+
+def test_a_full_mesh_goes_quiet_once_everyone_has_everything(nodes: dict[str, Node]) -> None:
+    """Pull and push both ways between three nodes: what a node pushed comes back on its
+    next pull as 'unchanged', and that echo must not send it round again."""
+    a, b, c = nodes["A"], nodes["B"], nodes["C"]
+    share(a, [indicator(tlp=Tlp.AMBER, created_by=a.org.id) for _ in range(20)], to=[b, c])
+    for puller in (a, b, c):
+        for server in (a, b, c):
+            if puller is not server:
+                peer_with(puller, server, push=True)
+    moved = []
+    for _ in range(4):
+        reports = [report for node in (a, b, c) for report in sync(node)]
+        moved.append(sum(r.pushed + r.new for r in reports))
+    assert all(sum(1 for i in ids_at(n) if i.startswith("indicator--")) == 20 for n in (b, c))
+    # first tick: the indicators travel; second: each node's echo; then nothing moves
+    assert moved[2:] == [0, 0], moved

@@ -112,6 +112,8 @@ class ImportOptions:
     skip_invalid: bool = False
     received_from: str | None = None
     admit: Admission | None = None
+    #: the recipients hold these objects already (a pull from their node): see VersionWriter
+    recipients_had_it: bool = False
 
 
 def import_objects(
@@ -237,6 +239,7 @@ class _ImportRun:
             distribution_id(connection, dist),
             self._unmarked_tlp,
             received_from=options.received_from,
+            recipients_had_it=options.recipients_had_it,
         )
         self._known_markings = set(
             connection.execute(

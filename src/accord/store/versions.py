@@ -92,13 +92,18 @@ class VersionWriter:
         unmarked_tlp: Tlp,
         clock: Callable[[], str] = now_timestamp,
         received_from: str | None = None,
+        recipients_had_it: bool = False,
     ) -> None:
         """``unmarked_tlp``: the level stored for objects that carry no TLP marking.
 
         ``received_from``: the organisation whose node sent these objects (provenance).
+        ``recipients_had_it``: the recipients hold these objects already (a pull from
+        their node), so giving a stored version to them too is no news to anyone: its
+        date_added stays, and nothing is pushed on again because of it.
         """
         self._connection = connection
         self._received_from = received_from
+        self._regrant_is_news = not recipients_had_it
         self._latest_added: str | None = None
         self._distribution_id = distribution_id
         self._unmarked_tlp = unmarked_tlp.value
@@ -274,25 +279,18 @@ class VersionWriter:
             ):
                 continue
             updates.append(
-                {
-                    "regrant_pk": version.pk,
-                    "new_distribution": target,
-                    "new_tlp": stricter.value,
-                    "new_date_added": date_added,
-                }
+                {"regrant_pk": version.pk, "new_distribution": target, "new_tlp": stricter.value}
             )
             version.distribution_id, version.tlp = target, stricter.value
         if updates:
-            self._connection.execute(
-                update(stix_object)
-                .where(stix_object.c.pk == bindparam("regrant_pk"))
-                .values(
-                    distribution_id=bindparam("new_distribution"),
-                    tlp=bindparam("new_tlp"),
-                    date_added=bindparam("new_date_added"),
-                ),
-                updates,
-            )
+            values: dict[str, Any] = {
+                "distribution_id": bindparam("new_distribution"),
+                "tlp": bindparam("new_tlp"),
+            }
+            if self._regrant_is_news:
+                values["date_added"] = date_added
+            changed = update(stix_object).where(stix_object.c.pk == bindparam("regrant_pk"))
+            self._connection.execute(changed.values(values), updates)
 
 
 def _mark_latest(known: dict[str, list[_Version]], touched: set[str]) -> list[int]:

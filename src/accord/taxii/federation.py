@@ -150,6 +150,7 @@ def pull(
         recipients=frozenset({peer.org.id}),
         skip_invalid=True,
         received_from=peer.org.id,
+        recipients_had_it=True,  # what we pushed comes back: no news for anyone
     )
     with store.read() as connection:
         added_after, next_ = _pull_checkpoint(connection, peer)
