@@ -58,9 +58,10 @@ from accord.errors import (
 )
 from accord.hotline.directory import Contact, add_contact, contacts, recipient_of
 from accord.hotline.messages import (
-    TEMPLATES,
+    COMPOSED,
     Received,
     acknowledge,
+    check_composed,
     escalate,
     inbox,
     outbox,
@@ -1288,7 +1289,7 @@ def poc_list(
 @hotline_app.command("send")
 def hotline_send(
     to: Annotated[str, typer.Option("--to", help="A state (or an organisation).")],
-    template: Annotated[str, typer.Option("--template", help=", ".join(TEMPLATES))],
+    template: Annotated[str, typer.Option("--template", help=", ".join(COMPOSED))],
     form_file: Annotated[Path, typer.Option("--file", help="The form's fields (JSON).")],
     ref: Annotated[
         list[str] | None, typer.Option("--ref", help="An incident or indicator.")
@@ -1304,6 +1305,7 @@ def hotline_send(
     form = orjson.loads(form_file.read_bytes())
     if not isinstance(form, dict):
         raise InvalidObject(str(form_file), "form", "a JSON object of the template's fields")
+    check_composed(template)
     with acting_store(org) as (store, acting):
         recipient, contact = recipient_of(store, acting, to, template)
         sent = send(

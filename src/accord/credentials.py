@@ -26,7 +26,7 @@ def optional_principal(request: Request) -> Principal | None:
         session = request.cookies.get(SESSION_COOKIE)
         if not session:
             return None
-        _same_origin(request)
+        same_origin(request)
         with store_of(request).read() as connection:
             return authenticate_token(connection, session)
     scheme, _, credentials = header.partition(" ")
@@ -45,7 +45,7 @@ SESSION_COOKIE = "accord_session"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _same_origin(request: Request) -> None:
+def same_origin(request: Request) -> None:
     """A browser sends the session cookie with any request to this node, so a change
     made with it must come from the node's own pages (no cross-site request forgery);
     the cookie is SameSite=Strict as well."""

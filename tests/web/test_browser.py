@@ -29,6 +29,10 @@ def test_every_page_opens_clean(browser: Browser, demo_node: DemoNode) -> None:
             current = page.get_by_role("navigation", name="Sections").locator("[aria-current=page]")
             assert current.inner_text() == label
             shoot(page, f"page {label}")
+        answer = page.goto("/api/docs")  # the API's own docs: Swagger UI served by the node
+        assert answer is not None and answer.ok
+        page.locator(".swagger-ui .info").wait_for()
+        shoot(page, "page API docs")
         watch.check()
 
 

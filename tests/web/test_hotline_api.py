@@ -33,8 +33,11 @@ def test_send_read_acknowledge(store: Store, tmp_path: Path) -> None:
     assert lt.post("/api/directory", json={"name": "LT duty", "state": "LT", **CONTACT}).is_success
     assert [c["state"] for c in ee.get("/api/directory", params={"state": "LT"}).json()] == ["LT"]
 
-    missing = ee.post("/api/hotline/messages", json={"to": "LT", "template": "ping", "form": {}})
-    assert missing.status_code == 422 and "form.round" in missing.text
+    missing = ee.post(
+        "/api/hotline/messages",
+        json={"to": "LT", "template": "request-for-information", "form": {}},
+    )
+    assert missing.status_code == 422 and "form.question" in missing.text
     notice = {"summary": "DDoS on the ministry", "severity": "high",
               "observed_at": "2026-11-24T06:00:00Z"}  # fmt: skip
     sent = ee.post(

@@ -59,6 +59,8 @@ def external_id(obj: Mapping[str, Any]) -> str | None:
 def attack_url(obj: Mapping[str, Any]) -> str | None:
     """The object's page on attack.mitre.org, if it has one."""
     for ref in obj.get("external_references") or ():
-        if ref.get("source_name") == "mitre-attack" and ref.get("url"):
-            return str(ref["url"])
+        url = str(ref.get("url") or "")
+        # objects come from peers too: only a web address is a link (no javascript:)
+        if ref.get("source_name") == "mitre-attack" and url.lower().startswith("https://"):
+            return url
     return None

@@ -69,10 +69,11 @@ def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
 
 def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> dict[str, Any] | None:
     """The newest attribution assessment stored for the incident (its note's JSON)."""
-    reports = [
+    reports = [  # the organisation's own: a partner's report must not pass for ours
         v.body
         for v in visible(store, org.id, ObjectQuery(types=["report"]))
         if incident_id in v.body.get("object_refs", [])
+        and v.body.get("created_by_ref") == org.id
         and str(v.body.get("name", "")).startswith("Attribution assessment")
     ]
     if not reports:

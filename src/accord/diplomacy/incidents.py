@@ -10,6 +10,7 @@ object with several provenances.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -129,9 +130,32 @@ def record_of(obj: dict[str, Any]) -> IncidentRecord | None:
     if not isinstance(data, dict) or not data.get("provenance"):
         return None
     try:
-        return _record(obj, data)
+        return _checked(_record(obj, data))
     except (TypeError, ValueError, KeyError, AttributeError):
         return None  # written by another node in a shape this one cannot read: left out
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _checked(record: IncidentRecord) -> IncidentRecord:
+    """The record, if every field has the type the pages, briefs and analytics rely on
+    (a peer's malformed incident must not break them); ValueError otherwise."""
+    for day in (record.start, record.end, *(c.date for c in record.claims),
+                *(r.date for r in record.responses)):  # fmt: skip
+        if day is not None and not (isinstance(day, str) and _DAY.fullmatch(day)):
+            raise ValueError(f"not a YYYY-MM-DD date: {day!r}")
+    texts = [record.name, record.description, *record.victim_countries, *record.victim_sectors,
+             *record.effects, *record.sources]  # fmt: skip
+    parts: list[Claim | Response | Provenance] = [*record.claims, *record.responses,
+                                                  *record.provenance]  # fmt: skip
+    for part in parts:
+        texts += [getattr(part, f.name) for f in fields(part) if f.name != "date"]
+    if any(text is not None and not isinstance(text, str) for text in texts):
+        raise ValueError("a text field holds something else")
+    if record.severity is not None and not isinstance(record.severity, int | float):
+        raise ValueError("severity is not a number")
+    return record
 
 
 def _known(kind: type, data: Any) -> Any:

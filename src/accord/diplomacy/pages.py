@@ -18,7 +18,7 @@ def web_link(url: object) -> str:
     """A link only if it is http(s): sources come from peers, and autoescaping does not
     stop a ``javascript:`` address."""
     text = str(url or "")
-    return text if text.startswith(("https://", "http://")) else "#"
+    return text if text.lower().startswith(("https://", "http://")) else "#"
 
 
 ENV.filters["web_link"] = web_link

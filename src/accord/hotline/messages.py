@@ -55,6 +55,10 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], int | None]] = {
     "receipt": ((), None),  # sent by the receiving node on delivery, not by a person
 }
 ANSWERS = ("response", "acknowledgement")
+#: what a person composes; an acknowledgement is made by ``acknowledge`` (which checks
+#: that the message is genuine), a ping by ``start_round``, a receipt by the node
+COMPOSED = ("incident-notification", "request-for-information", "request-for-assistance",
+            "response")  # fmt: skip
 REPLIES = (*ANSWERS, "receipt")
 
 
@@ -66,6 +70,13 @@ DEFINITION = definition(
     "without its signature}.",
     ["new-sdo"],
 )
+
+
+def check_composed(template: str) -> None:
+    """InvalidObject unless ``template`` is one a person sends by hand."""
+    if template not in COMPOSED:
+        raise InvalidObject(None, "template", f"one of {', '.join(COMPOSED)} (acknowledge a "
+                            "message with ack, ping with a ping round)")  # fmt: skip
 
 
 def check_form(template: str, form: dict[str, Any]) -> None:

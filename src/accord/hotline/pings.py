@@ -76,14 +76,14 @@ def round_report(
     if not pings:
         raise NotFound("ping round", round_id)
     keys = known_keys(store, org)
-    acks: dict[str, dict[str, Any]] = {}
+    acks: dict[tuple[str, str], dict[str, Any]] = {}  # (ping, who answered) → the answer
     for m in messages:
         if m["template"] in ANSWERS and m.get("to_ref") == org.id and check(m, keys)[0]:
-            acks.setdefault(str(m.get("in_reply_to")), m)
+            acks.setdefault((str(m.get("in_reply_to")), m["created_by_ref"]), m)
     states = {c.organisation_ref: c.state for c in contacts(store, org)}
     results = []
     for ping in sorted(pings, key=lambda p: p["to_ref"]):
-        ack = acks.get(ping["id"])
+        ack = acks.get((ping["id"], ping["to_ref"]))  # only the one pinged can answer
         state = states.get(ping["to_ref"], "?")
         if ack is None:
             outcome = "silent" if moment > ping["deadline"] else "waiting"

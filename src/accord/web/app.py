@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+import swagger_ui
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from accord import __version__
@@ -19,6 +23,15 @@ from accord.web.errors import install_error_handlers
 from accord.web.ui import ROUTERS
 
 STATIC = Path(__file__).parent / "static"
+#: Swagger UI 5 (it reads OpenAPI 3.1) as the swagger-ui-py package ships it
+SWAGGER = Path(swagger_ui.__file__).parent / "static"
+#: only the node's own scripts, styles, images and forms; inline <style> is allowed
+#: because the charts and the map are SVG with their own style elements
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -35,7 +48,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         title="Accord node API",
         version=__version__,
         summary="STIX 2.1 objects shared under TLP 2.0, read through the access gate.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the node's own copy of Swagger UI (no CDN)
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -48,5 +61,41 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(taxii_server.router)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Accord node API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.middleware("http")
+    async def page_headers(request: Request, call_next: Any) -> Response:
+        declared = request.headers.get("content-length", "")
+        limit = settings.taxii_max_content_length
+        if (
+            declared.isdigit()
+            and int(declared) > limit
+            and not request.url.path.startswith(
+                "/taxii2"  # which answers in TAXII's own error format
+            )
+        ):  # refused before a byte of it is read (a form's file would be spooled first)
+            return JSONResponse(
+                {"error": "payload-too-large", "message": f"over {limit} bytes"}, status_code=413
+            )
+        answer: Response = await call_next(request)
+        if not request.url.path.startswith(("/static", "/api/docs", "/taxii2")):
+            # Pages and API answers may hold TLP:RED: no caching, no framing, and only
+            # the node's own scripts (objects from peers are text, never code).
+            answer.headers.setdefault("Content-Security-Policy", CSP)
+            answer.headers.setdefault("Cache-Control", "no-store")
+            answer.headers.setdefault("X-Frame-Options", "DENY")
+            answer.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return answer
+
     return app

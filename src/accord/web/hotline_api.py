@@ -19,6 +19,7 @@ from accord.credentials import principal, store_of
 from accord.hotline.directory import Contact, add_contact, contacts, recipient_of
 from accord.hotline.messages import (
     acknowledge,
+    check_composed,
     escalate,
     inbox,
     outbox,
@@ -91,6 +92,7 @@ def publish_contact(request: Request, caller: Caller, contact: NewContact) -> di
 @router.post("/hotline/messages", status_code=201)
 def send_message(request: Request, caller: Caller, message: NewMessage) -> dict[str, Any]:
     """Sign and send a message; federation carries it to the recipient's node."""
+    check_composed(message.template)
     store = store_of(request)
     to, contact = recipient_of(store, caller.org, message.to, message.template)
     return send(

@@ -335,7 +335,7 @@
     result.hypotheses.forEach(function (h) {
       var row = el("tr");
       var actor = cell("th", null, null, "row");
-      if (h.url) {
+      if (h.url && /^https?:\/\//i.test(h.url)) {  // a web address only, never javascript:
         var link = el("a", h.actor.name);
         link.href = h.url;
         actor.appendChild(link);

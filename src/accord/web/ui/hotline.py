@@ -19,8 +19,10 @@ from accord.diplomacy.charts import hbar_chart_svg
 from accord.errors import InputError, NotFound
 from accord.hotline.directory import ROLES, Contact, add_contact, contacts, recipient_of
 from accord.hotline.messages import (
+    COMPOSED,
     TEMPLATES,
     acknowledge,
+    check_composed,
     inbox,
     outbox,
     send,
@@ -34,8 +36,6 @@ from accord.web.ui.base import page, signed_in
 
 router = APIRouter(include_in_schema=False)
 
-#: the templates a person composes (receipts are the node's, acknowledgements a button's)
-COMPOSED = tuple(t for t in TEMPLATES if t not in ("receipt", "acknowledgement", "ping"))
 #: form fields that are yes/no rather than text
 CHECKBOXES = ("critical_infrastructure",)
 
@@ -106,6 +106,7 @@ async def compose_send(request: Request) -> HTMLResponse | RedirectResponse:
     values = {key: str(value) for key, value in data.items()}
     template = values.get("template", "")
     try:
+        check_composed(template)
         form = _form_of(template, data)
         store = store_of(request)
         to, contact = recipient_of(store, caller.org, values.get("to", ""), template)

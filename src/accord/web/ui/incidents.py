@@ -25,7 +25,15 @@ from accord.diplomacy.brief import Brief, brief_html, brief_pdf, build_brief
 from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import EFFECTS, IncidentRecord
 from accord.diplomacy.registry import incidents
-from accord.diplomacy.statements import SIGNATURE_EXTENSION, STATEMENT, answers
+from accord.diplomacy.statements import (
+    SIGNATURE_EXTENSION,
+    STATEMENT,
+    answers,
+    party_keys,
+    signed_message,
+    verify_statement,
+)
+from accord.signing import verify
 from accord.store import ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 from accord.web.ui.base import page, signed_in
@@ -147,7 +155,7 @@ def incident_page(request: Request, incident_id: str) -> HTMLResponse:
         names={c: country_name(c) for c in codes},
         attribution=_attribution(brief.attribution),
         findings=[*brief.assessment.norms, *brief.assessment.law],
-        statements=_statements(store, caller.org, incident_id),
+        statements=_statements(store, request.app.state.settings.home, caller.org, incident_id),
         chart=bar_chart_svg(brief.by_year),
         icd_203=ICD_203,
     )
@@ -194,22 +202,33 @@ def _attribution(stored: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**stored, "ach_columns": columns}
 
 
-def _statements(store: Store, org: Organisation, incident_id: str) -> list[dict[str, Any]]:
+def _statements(
+    store: Store, home: Path, org: Organisation, incident_id: str
+) -> list[dict[str, Any]]:
     """Joint statements on the incident that ``org`` may see, each with every partner's
     answer as far as ``org`` may know it: from the published signatures, else from the
-    signed opinions it can read."""
+    signed opinions it can read. Only a signature that holds, under a key the party
+    publishes, counts; any other is shown as not verified."""
+    keys = party_keys(store, home, org)
     found = []
     for version in visible(store, org.id, ObjectQuery(types=[STATEMENT])):
         body = version.body
         if body.get("incident_ref") != incident_id:
             continue
         if body.get("status") == "published":
-            decided = {s["identity_ref"]: s["decision"] for s in body.get("signatures") or []}
-        else:
             decided = {
-                party: str(opinion["extensions"][SIGNATURE_EXTENSION]["decision"])
-                for party, opinion in answers(store, org, body["id"]).items()
+                c.identity_ref: c.decision if c.valid else "signature not verified"
+                for c in verify_statement(body, keys)
             }
+        else:
+            decided = {}
+            for party, opinion in answers(store, org, body["id"]).items():
+                data = opinion["extensions"][SIGNATURE_EXTENSION]
+                decision = str(data.get("decision"))
+                key = str(data.get("public_key", ""))
+                holds = verify(key, str(data.get("signature", "")), signed_message(body, decision))
+                good = holds and key in keys.get(party, set())
+                decided[party] = decision if good else "signature not verified"
         found.append(
             {
                 "statement": body,

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accord.credentials import SESSION_COOKIE, optional_principal, store_of
+from accord.credentials import SESSION_COOKIE, optional_principal, same_origin, store_of
 from accord.errors import NotAuthenticated
 from accord.store.identity import authenticate_password, create_token, revoke_token
 from accord.web.ui.base import page
@@ -37,10 +37,12 @@ def signin(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    same_origin(request)  # no signing a visitor in from another site (login CSRF)
     store = store_of(request)
     try:
-        with store.write() as connection:
+        with store.read() as connection:  # argon2 takes a while: not under the writer lock
             caller = authenticate_password(connection, username, password)
+        with store.write() as connection:
             token = create_token(connection, caller.org, label="web session", username=username)
     except NotAuthenticated as error:
         return page(request, "signin.html", None, 401, title="Sign in", next=_local(next),

@@ -97,11 +97,12 @@ def _newly_shared(
 
 
 def _assessments(store: Store, org: Organisation) -> list[dict[str, Any]]:
-    """The organisation's newest attribution assessments."""
+    """The organisation's own newest attribution assessments."""
     reports = [
         v.body
         for v in visible(store, org.id, ObjectQuery(types=["report"]))
         if str(v.body.get("name", "")).startswith("Attribution assessment")
+        and v.body.get("created_by_ref") == org.id
     ]
     return sorted(reports, key=lambda r: r["created"], reverse=True)[:6]
 
