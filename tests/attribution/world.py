@@ -84,3 +84,18 @@ def small_world() -> tuple[Knowledge, list[dict[str, Any]]]:
     objects.append(uses(actors["A"], sub, "A report 2", "A report 3"))
     objects.append(uses(own["C"], parent, "C malware analysis"))
     return build_knowledge(objects, "small world"), objects
+
+
+def as_stix21(obj: dict[str, Any]) -> dict[str, Any]:
+    """A small-world object (written as ATT&CK's STIX 2.0 is) made valid STIX 2.1."""
+    done = {"spec_version": "2.1", "created": "2024-01-01T00:00:00.000Z",
+            "modified": "2024-01-01T00:00:00.000Z", **obj}  # fmt: skip
+    if done["type"] == "malware":
+        done["is_family"] = True
+    done["external_references"] = [
+        ref if {"url", "external_id", "description"} & set(ref) else {**ref, "description": "cited"}
+        for ref in obj.get("external_references", [])
+    ]
+    if not done["external_references"]:
+        del done["external_references"]
+    return done

@@ -21,7 +21,7 @@ from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store import identity as ids
 from accord.web import create_app
-from tests.attribution.world import small_world
+from tests.attribution.world import as_stix21, small_world
 from tests.factories import CREATED, indicator
 
 BASE = "http://127.0.0.1:8000"
@@ -250,7 +250,7 @@ def attack_world(node: Node, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     is held in the store, fixed as in ``tests.attribution.test_model``, so that the right
     answers are known by construction (a fit to so small a world says little)."""
     _, objects = small_world()
-    stored = [_as_stix21(obj) for obj in objects]
+    stored = [as_stix21(obj) for obj in objects]
     options = ImportOptions(org=node.a, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     report = import_objects(node.store, stored, "small world", options)
     assert report.stored == len(stored)
@@ -337,18 +337,3 @@ def _sdo(kind: str, name: str | None, **extra: Any) -> dict[str, Any]:
     if name is not None:
         obj["name"] = name
     return obj
-
-
-def _as_stix21(obj: dict[str, Any]) -> dict[str, Any]:
-    """A small-world object (written as ATT&CK's STIX 2.0 is) made valid STIX 2.1."""
-    done = {"spec_version": "2.1", "created": "2024-01-01T00:00:00.000Z",
-            "modified": "2024-01-01T00:00:00.000Z", **obj}  # fmt: skip
-    if done["type"] == "malware":
-        done["is_family"] = True
-    done["external_references"] = [
-        ref if {"url", "external_id", "description"} & set(ref) else {**ref, "description": "cited"}
-        for ref in obj.get("external_references", [])
-    ]
-    if not done["external_references"]:
-        del done["external_references"]
-    return done

@@ -32,6 +32,9 @@ KNOWLEDGE_TYPES = (
     "relationship", "identity", "location", "indicator",
 )  # fmt: skip
 CALIBRATION_SETTING = "attribution_calibration"
+#: fits kept, one per knowledge fingerprint: each organisation of a node sees its own
+#: knowledge, and one shared slot made them refit each other's model in turn
+KEPT_FITS = 8
 #: changes when the model or its calibration changes, so that old fits are not reused
 MODEL_VERSION = "6"
 
@@ -69,18 +72,17 @@ def assessor_for(
     base = Params()
     if store is not None:
         with store.read() as connection:
-            cached = store.get_setting(connection, CALIBRATION_SETTING)
-        if cached:
-            held = orjson.loads(cached)
-            if held.get("fingerprint") == key:
-                params = replace(
-                    base,
-                    temperature=held["temperature"],
-                    unknown_bias=held["unknown_bias"],
-                    novelty_weight=held["novelty_weight"],
-                    weights=tuple(held["weights"]) if held.get("weights") else None,
-                )
-                return Assessor(knowledge, params)
+            kept = _calibrations(store.get_setting(connection, CALIBRATION_SETTING))
+        held = next((c for c in kept if c.get("fingerprint") == key), None)
+        if held is not None:
+            params = replace(
+                base,
+                temperature=held["temperature"],
+                unknown_bias=held["unknown_bias"],
+                novelty_weight=held["novelty_weight"],
+                weights=tuple(held["weights"]) if held.get("weights") else None,
+            )
+            return Assessor(knowledge, params)
     if on_fit is not None:
         on_fit()
     params = learn(scored_cases(knowledge, base, knowledge.cases(), novel=True), base)
@@ -93,8 +95,20 @@ def assessor_for(
             "weights": params.weights,
         }
         with store.write() as connection:
-            store.set_setting(connection, CALIBRATION_SETTING, orjson.dumps(value).decode())
+            kept = _calibrations(store.get_setting(connection, CALIBRATION_SETTING))
+            kept = [c for c in kept if c.get("fingerprint") != key][-(KEPT_FITS - 1) :]
+            store.set_setting(
+                connection, CALIBRATION_SETTING, orjson.dumps([*kept, value]).decode()
+            )
     return Assessor(knowledge, params)
+
+
+def _calibrations(text: str | None) -> list[dict[str, Any]]:
+    """The fits kept: a list (newest last), or one fit as earlier versions kept it."""
+    if not text:
+        return []
+    found = orjson.loads(text)
+    return found if isinstance(found, list) else [found]
 
 
 def cached_assessor(holder: Any, store: Store, org: Organisation) -> Assessor:
