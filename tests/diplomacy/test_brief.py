@@ -75,3 +75,31 @@ def test_the_analytics_page_draws_every_chart() -> None:
     ]
     page = analytics_html(analytics(records))
     assert page.count("<svg") == 4 and "<script" not in page and "RU-UA" in page
+
+
+def test_a_brief_is_marked_with_the_strictest_level_it_draws_on(
+    store: Store, tmp_path: Path
+) -> None:
+    from accord.diplomacy.incidents import Claim, IncidentRecord, Provenance, incident_object
+    from accord.stix.tlp import Tlp
+
+    with store.write() as connection:
+        org = ids.add_organisation(connection, "CERT-A")
+    stamp = "2024-01-01T00:00:00Z"
+
+    def stored(name: str, level: Tlp) -> str:
+        record = IncidentRecord(name, [Provenance("curated", name)], start="2023-05-01",
+                                claims=[Claim(by="X", state="RU")])  # fmt: skip
+        obj = incident_object(record, org.id, stamp)
+        options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=level)
+        import_objects(store, [obj], name, options)
+        return str(obj["id"])
+
+    public = stored("A public incident", Tlp.CLEAR)
+    assert build_brief(store, org, public).tlp is Tlp.CLEAR
+    stored("A red incident by the same state", Tlp.RED)  # counted in the brief's chart
+    brief = build_brief(store, org, public)
+    assert brief.tlp is Tlp.RED and 'id="brief-tlp">TLP:RED' in brief_html(brief)
+    pdf = tmp_path / "brief.pdf"
+    brief_pdf(brief, pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -17,13 +17,14 @@ from typing import Any
 
 import orjson
 
-from accord.attribution.report import ASSESSMENT_ABSTRACT
+from accord.attribution.report import ASSESSMENT, ASSESSMENT_ABSTRACT
 from accord.diplomacy.assessment import Assessment, assess
 from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import IncidentRecord
 from accord.diplomacy.pages import ENV
 from accord.diplomacy.registry import incidents
 from accord.errors import NotFound
+from accord.stix.tlp import Tlp
 from accord.store import ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 
@@ -36,6 +37,9 @@ class Brief:
     attribution: dict[str, Any] | None  # Accord's stored assessment, when there is one
     by_year: dict[int, int] = field(default_factory=dict)  # same state's incidents
     similar: list[IncidentRecord] = field(default_factory=list)
+    #: the most restrictive TLP of everything the brief draws on: the incident, the
+    #: incidents counted or named beside it, and the stored assessment
+    tlp: Tlp = Tlp.CLEAR
 
     @property
     def states(self) -> list[str]:
@@ -57,14 +61,26 @@ def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
         key=lambda r: r.start or "",
         reverse=True,
     )[:5]
+    attribution = _stored_attribution(store, org, incident_id)
+    levels = _levels(store, org)
+    drawn_on = [incident_id, *(key for key, r in held.items() if r in same_state)]
+    marks = [levels.get(key, Tlp.AMBER) for key in drawn_on]
+    if attribution is not None:
+        marks.append(ASSESSMENT(org).unmarked_tlp or Tlp.AMBER_STRICT)
     return Brief(
         incident_id,
         record,
         assess(record, held.values()),
-        _stored_attribution(store, org, incident_id),
+        attribution,
         dict(sorted(years.items())),
         similar,
+        max(marks, key=lambda level: level.restriction),
     )
+
+
+def _levels(store: Store, org: Organisation) -> dict[str, Tlp]:
+    """The TLP level of each incident ``org`` may see."""
+    return {v.id: Tlp(v.tlp) for v in visible(store, org.id, ObjectQuery(types=["incident"]))}
 
 
 def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> dict[str, Any] | None:
@@ -157,4 +173,15 @@ def brief_pdf(brief: Brief, path: Path) -> None:
         story += [text("Incidents attributed to the same state, by year", "Heading2"), drawing]
     story += [text("Sources", "Heading2")] + [text(url) for url in record.sources[:30]]
     story.append(Spacer(1, 12))
-    SimpleDocTemplate(str(path), pagesize=A4, title=record.name).build(story)
+    label = f"TLP:{brief.tlp.value.upper()}"
+
+    def marked(canvas: Any, _doc: Any) -> None:  # the level at the top of every page
+        canvas.saveState()
+        canvas.setFont("Helvetica-Bold", 10)
+        canvas.drawRightString(A4[0] - 40, A4[1] - 28, label)
+        canvas.restoreState()
+
+    story.insert(0, text(f"{label}: the most restrictive marking of what this brief draws on."))
+    SimpleDocTemplate(str(path), pagesize=A4, title=record.name).build(
+        story, onFirstPage=marked, onLaterPages=marked
+    )
