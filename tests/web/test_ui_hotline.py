@@ -66,3 +66,21 @@ def test_changes_need_the_nodes_own_pages(store: Store, tmp_path: Path) -> None:
     assert "Forged" not in client.get("/directory").text
     client.post("/signout")
     assert client.get("/directory", follow_redirects=False).status_code == 303  # revoked
+
+
+def test_a_session_expires(store: Store, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from accord.store.identity import SESSION_HOURS, SESSION_LABEL
+    from accord.store.schema import api_token
+
+    client = _signed_in(store, tmp_path)
+    assert client.get("/directory", follow_redirects=False).status_code == 200
+    with store.write() as connection:  # signed in longer ago than a session lasts
+        connection.execute(
+            update(api_token)
+            .where(api_token.c.label == SESSION_LABEL)
+            .values(created="2000-01-01T00:00:00.000000Z")
+        )
+    assert SESSION_HOURS <= 24
+    assert client.get("/directory", follow_redirects=False).status_code == 303

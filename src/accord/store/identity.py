@@ -13,6 +13,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from accord.errors import AlreadyExists, NotAuthenticated, NotFound
 from accord.stix.ids import check_identifier
 from accord.stix.prepared import prepare
-from accord.stix.timestamps import now_timestamp
+from accord.stix.timestamps import format_timestamp, now_timestamp
 from accord.stix.tlp import Tlp, marking_definition_for
 from accord.stix.validation import validate
 from accord.store.distributions import Distribution, distribution_id
@@ -239,6 +240,15 @@ def create_token(
     return token
 
 
+#: the label of the tokens the web UI makes at sign-in, and how long they last
+SESSION_LABEL = "web session"
+SESSION_HOURS = 12
+
+
+def _hours_ago(hours: int) -> str:
+    return format_timestamp(datetime.now(UTC) - timedelta(hours=hours))
+
+
 def revoke_token(connection: Connection, token: str) -> None:
     """The token stops working (a web session's sign-out, a leaked token)."""
     connection.execute(
@@ -249,7 +259,12 @@ def revoke_token(connection: Connection, token: str) -> None:
 def authenticate_token(connection: Connection, token: str) -> Principal:
     row = connection.execute(
         select(
-            organisation.c.id, organisation.c.name, user_account.c.username, user_account.c.is_admin
+            organisation.c.id,
+            organisation.c.name,
+            user_account.c.username,
+            user_account.c.is_admin,
+            api_token.c.label,
+            api_token.c.created,
         )
         .select_from(api_token)
         .join(organisation, organisation.c.id == api_token.c.org_id)
@@ -258,6 +273,8 @@ def authenticate_token(connection: Connection, token: str) -> Principal:
     ).first()
     if row is None:
         raise NotAuthenticated("unknown or revoked API token")
+    if row.label == SESSION_LABEL and row.created < _hours_ago(SESSION_HOURS):
+        raise NotAuthenticated("the session has expired: sign in again")
     return Principal(Organisation(row[0], row[1]), row.username, bool(row.is_admin))
 
 

@@ -14,7 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord.credentials import SESSION_COOKIE, optional_principal, same_origin, store_of
 from accord.errors import NotAuthenticated
-from accord.store.identity import authenticate_password, create_token, revoke_token
+from accord.store.identity import (
+    SESSION_LABEL,
+    authenticate_password,
+    create_token,
+    revoke_token,
+)
 from accord.web.ui.base import page
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +48,7 @@ def signin(
         with store.read() as connection:  # argon2 takes a while: not under the writer lock
             caller = authenticate_password(connection, username, password)
         with store.write() as connection:
-            token = create_token(connection, caller.org, label="web session", username=username)
+            token = create_token(connection, caller.org, label=SESSION_LABEL, username=username)
     except NotAuthenticated as error:
         return page(request, "signin.html", None, 401, title="Sign in", next=_local(next),
                     problem=str(error))  # fmt: skip
