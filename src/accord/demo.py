@@ -46,8 +46,9 @@ def prepare_demo(settings: Settings, console: Console) -> None:
         curated = import_incidents(store, org, "curated", None)
         if curated.new:
             console.print(f"Curated incidents: {curated.new} (every fact with its source)")
-        console.print("Seeding the partner organisation's exchange (first run only) …")
         partner = seed_partner(settings, store, org)
+        if partner is not None:
+            console.print("Seeded a partner organisation and what the two exchanged")
     finally:
         store.close()
     url = f"http://{settings.host}:{settings.port}"
@@ -60,6 +61,14 @@ def prepare_demo(settings: Settings, console: Console) -> None:
                 expand=False,
             )
         )
+        console.print(
+            f"Try: curl -H 'Authorization: Bearer {token}' {url}/api/stats", soft_wrap=True
+        )
+    else:
+        console.print(
+            f"Demo already set up in {settings.home}; credentials were shown on the first run "
+            f"(new password: accord users reset-password {ADMIN})."
+        )
     if partner is not None:
         console.print(
             Panel(
@@ -69,14 +78,6 @@ def prepare_demo(settings: Settings, console: Console) -> None:
                 title="Demo partner credentials",
                 expand=False,
             )
-        )
-        console.print(
-            f"Try: curl -H 'Authorization: Bearer {token}' {url}/api/stats", soft_wrap=True
-        )
-    else:
-        console.print(
-            f"Demo already set up in {settings.home}; credentials were shown on the first run "
-            f"(new password: accord users reset-password {ADMIN})."
         )
     console.print(
         f"Serving {settings.node_name} at {url}  (API docs: {url}/api/docs)", soft_wrap=True

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
+from tests.cli_runner import accord_env, run_accord
 from tests.web.conftest import DemoNode
 
 
@@ -44,3 +47,15 @@ def test_home_page_shows_what_the_public_may_see(demo_node: DemoNode) -> None:
     total = int(page.text.split('id="total-objects">', 1)[1].split("<", 1)[0].replace(",", ""))
     assert total > 1000
     assert httpx.get(f"{base}/static/accord.css").status_code == 200
+
+
+def test_a_demo_home_from_before_the_partner_gets_it_once(tmp_path: Path) -> None:
+    """A node set up earlier (its own organisation, no partner yet) gains the partner on
+    the next `accord demo`, whose credentials are then shown, and only then."""
+    env = accord_env(tmp_path / "home")
+    assert run_accord(["init", "--org", "Demo National CERT"], env).returncode == 0
+    upgraded = run_accord(["demo", "--no-serve"], env, timeout=600)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "already set up" in upgraded.stdout and "Demo partner credentials" in upgraded.stdout
+    again = run_accord(["demo", "--no-serve"], env, timeout=600)
+    assert again.returncode == 0 and "Demo partner credentials" not in again.stdout
