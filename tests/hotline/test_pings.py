@@ -71,3 +71,20 @@ def test_ping_from_the_command_line(tmp_path: Path) -> None:
     assert [(r["state"], r["outcome"]) for r in report] == [("EE", "acknowledged")]
     history = orjson.loads(run_accord(["ping", "history", "--format", "json"], env).stdout)
     assert history[0]["acknowledged"] == 1
+
+
+def test_a_silent_state_is_not_pinged_again_by_escalation(store: Store, tmp_path: Path) -> None:
+    """A ping tests that contact: its silence is the finding, so escalation leaves it."""
+    from accord.hotline.messages import escalate
+
+    home = tmp_path / "home"
+    with store.write() as connection:
+        secretariat = ids.add_organisation(connection, "OSCE Secretariat")
+        ee = ids.add_organisation(connection, "CERT-EE")
+    for code, org in (("AT", secretariat), ("EE", ee)):
+        add_contact(store, home, org, _contact(org, code), [secretariat.id, ee.id])
+    round_id, _ = start_round(store, home, secretariat, now=START)
+    assert escalate(store, home, secretariat, now=START + timedelta(days=1)) == []
+    report = round_report(store, secretariat, round_id, now=START + timedelta(days=1))
+    assert [(r.state, r.outcome) for r in report] == [("EE", "silent")]
+    assert [r["pinged"] for r in rounds(store, secretariat)] == [1]

@@ -349,7 +349,7 @@ def escalate(
     store: Store, home: Path, org: Organisation, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Overdue messages sent again to the recipient state's next point of contact (the
-    other role first), once each."""
+    other role first), once each; pings are left, their silence being what they test."""
     from accord.hotline.directory import contacts
 
     done = {m.get("escalated_from") for m in seen(store, org) if m["created_by_ref"] == org.id}
@@ -358,6 +358,8 @@ def escalate(
         message = item.message
         if item.status != "overdue" or message["id"] in done or message.get("escalated_from"):
             continue
+        if message["template"] == "ping":
+            continue  # a ping tests that contact: its silence is the round's finding
         people = [c for c in contacts(store, org) if c.organisation_ref == message["to_ref"]]
         others = [c for c in people if c.id != message.get("to_contact_ref")]
         if not others:
