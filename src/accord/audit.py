@@ -10,8 +10,8 @@ a partner's node), against which a later check can be made.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.signing import canonical
-from accord.stix.timestamps import format_timestamp
+from accord.stix.timestamps import now_timestamp
 from accord.store.database import Store
 from accord.store.schema import audit_entry
 
@@ -51,12 +51,21 @@ def entry_hash(
 
 
 def record(
-    store: Store, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
+    store: Store,
+    actor: str,
+    action: str,
+    subject: str,
+    detail: dict[str, Any] | None = None,
+    together: Callable[[Connection], object] | None = None,
 ) -> Entry:
-    """Append one entry (in its own transaction)."""
+    """Append one entry in its own transaction, with what ``together`` writes in that
+    same transaction (so both are stored, or neither); tried again when another writer
+    took the chain's next number."""
     for attempt in range(_ATTEMPTS):
         try:
             with store.write() as connection:
+                if together is not None:
+                    together(connection)
                 return append(connection, actor, action, subject, detail or {})
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
@@ -72,7 +81,7 @@ def append(
         select(audit_entry.c.seq, audit_entry.c.hash).order_by(audit_entry.c.seq.desc()).limit(1)
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    at = format_timestamp(datetime.now(UTC))
+    at = now_timestamp()
     digest = entry_hash(seq, at, actor, action, subject, detail, prev)
     connection.execute(
         audit_entry.insert().values(
@@ -92,8 +101,12 @@ def recorded(store: Store, action: str, subject: str) -> bool:
         return connection.execute(query.limit(1)).first() is not None
 
 
-def entries(connection: Connection) -> list[Entry]:
-    rows = connection.execute(select(audit_entry).order_by(audit_entry.c.seq))
+def entries(connection: Connection, newest: int | None = None) -> list[Entry]:
+    """The chain in order: all of it, or its ``newest`` entries."""
+    query = select(audit_entry).order_by(audit_entry.c.seq.desc())
+    if newest is not None:
+        query = query.limit(newest)
+    rows = list(connection.execute(query))[::-1]
     return [
         Entry(
             r.seq, r.at, r.actor, r.action, r.subject, orjson.loads(r.detail), r.prev_hash, r.hash
@@ -131,12 +144,5 @@ def verify(connection: Connection) -> list[str]:
 
 def head(connection: Connection) -> Entry | None:
     """The newest entry (its hash is the one to keep elsewhere)."""
-    row = connection.execute(
-        select(audit_entry).order_by(audit_entry.c.seq.desc()).limit(1)
-    ).first()
-    if row is None:
-        return None
-    return Entry(
-        row.seq, row.at, row.actor, row.action, row.subject, orjson.loads(row.detail),
-        row.prev_hash, row.hash,
-    )  # fmt: skip
+    last = entries(connection, 1)
+    return last[0] if last else None

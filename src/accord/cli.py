@@ -56,17 +56,15 @@ from accord.errors import (
     MalformedInput,
     NotFound,
 )
-from accord.hotline.directory import Contact, add_contact, contacts, recipient_of
+from accord.hotline.directory import Contact, add_contact, contacts
 from accord.hotline.messages import (
     COMPOSED,
     Received,
     acknowledge,
-    check_composed,
+    compose,
     escalate,
-    inbox,
     outbox,
-    send,
-    send_receipts,
+    read_inbox,
 )
 from accord.hotline.pings import ping_html, round_report, rounds, start_round
 from accord.node import HOME_ORG_SETTING, home_organisation, open_node_store
@@ -907,14 +905,13 @@ def incidents_import(
     """Import a public incident dataset, linking incidents other datasets hold."""
     with acting_store(org) as (store, acting):
         done = import_incidents(store, acting, fmt, path)
-    summary = done.as_json()
     if report is not None:
-        report.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+        report.write_bytes(orjson.dumps(done.as_json(), option=orjson.OPT_INDENT_2))
     out.print(
         f"{fmt}: {done.rows:,} rows; {done.new:,} new incidents, {done.changed:,} incidents "
         f"gained from it ({done.linked:,} rows linked to another dataset's), "
-        f"{done.unchanged:,} unchanged; {summary['skipped_rows']} rows skipped, "
-        f"{len(done.problems) - int(str(summary['skipped_rows']))} values left out",
+        f"{done.unchanged:,} unchanged; {done.skipped_rows} rows skipped, "
+        f"{len(done.problems) - done.skipped_rows} values left out",
         highlight=False,
         markup=False,
     )
@@ -1222,7 +1219,7 @@ def audit_list(
 ) -> None:
     """The newest entries of the chain."""
     with node_store() as store, store.read() as connection:
-        found = audit.entries(connection)[-limit:]
+        found = audit.entries(connection, limit)
     if output == "json":
         sys.stdout.write(orjson.dumps([e.__dict__ for e in found]).decode() + "\n")
         return
@@ -1252,11 +1249,7 @@ def poc_add(
     with node_store() as store:
         with store.read() as connection:
             acting = acting_org(store, connection, org)
-            others = (
-                [ids.get_organisation(connection, o).id for o in share]
-                if share
-                else [o.id for o in ids.list_organisations(connection)]
-            )
+            others = [ids.get_organisation(connection, o).id for o in share] if share else None
         contact = Contact(
             name, state, role, acting.id, "", list(language or []), hours, time_zone,
             list(channel or []),
@@ -1305,21 +1298,8 @@ def hotline_send(
     form = orjson.loads(form_file.read_bytes())
     if not isinstance(form, dict):
         raise InvalidObject(str(form_file), "form", "a JSON object of the template's fields")
-    check_composed(template)
     with acting_store(org) as (store, acting):
-        recipient, contact = recipient_of(store, acting, to, template)
-        sent = send(
-            store,
-            home,
-            acting,
-            recipient,
-            template,
-            form,
-            ref,
-            reply_to,
-            to_contact=contact,
-            encrypt=encrypt,
-        )
+        sent = compose(store, home, acting, to, template, form, ref, reply_to, encrypt)
     out.print(sent["id"], highlight=False)
 
 
@@ -1346,8 +1326,7 @@ def hotline_inbox(
     receipt goes back for each genuine message delivered)."""
     home = settings().settings.home
     with acting_store(org) as (store, acting):
-        send_receipts(store, home, acting)
-        _print_messages(inbox(store, acting, home=home), output)
+        _print_messages(read_inbox(store, home, acting), output)
 
 
 @hotline_app.command("outbox")

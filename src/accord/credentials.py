@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +18,12 @@ from accord.store.identity import Principal, authenticate_password, authenticate
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def home_of(request: Request) -> Path:
+    """The node's home directory, where the organisations' keys are kept."""
+    home: Path = request.app.state.settings.home
+    return home
 
 
 def optional_principal(request: Request) -> Principal | None:

@@ -28,7 +28,7 @@ from accord.correlate.run import correlate
 from accord.diplomacy.registry import incidents
 from accord.diplomacy.statements import draft_statement
 from accord.hotline.directory import Contact, add_contact
-from accord.hotline.messages import acknowledge, send, send_receipts
+from accord.hotline.messages import acknowledge, inbox, send, send_receipts
 from accord.hotline.pings import start_round
 from accord.stix.timestamps import format_timestamp
 from accord.stix.tlp import Tlp
@@ -158,8 +158,6 @@ def _hotline(
 
 
 def _pings_to(store: Store, org: Organisation) -> list[str]:
-    from accord.hotline.messages import inbox
-
     return [r.message["id"] for r in inbox(store, org) if r.message["template"] == "ping"]
 
 

@@ -19,7 +19,7 @@ from accord.attribution.assess import Assessment
 from accord.attribution.knowledge import HYPOTHESIS
 from accord.stix.timestamps import format_timestamp
 from accord.stix.tlp import Tlp
-from accord.store import ImportOptions
+from accord.store import ImportOptions, ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 
 NAMESPACE = uuid.UUID("0b8a6f2e-5c1d-5e4f-8a9b-7c6d5e4f3a2b")
@@ -27,6 +27,7 @@ NAMESPACE = uuid.UUID("0b8a6f2e-5c1d-5e4f-8a9b-7c6d5e4f3a2b")
 #: hypothesis for a fact
 HYPOTHESIS_LABEL = HYPOTHESIS
 ASSESSMENT_ABSTRACT = "Attribution assessment (JSON)"
+ASSESSMENT_NAME = "Attribution assessment"
 
 
 def ASSESSMENT(org: Organisation) -> ImportOptions:  # noqa: N802 - reads as a constant
@@ -88,7 +89,7 @@ def assessment_objects(
             "type": "report",
             "id": report_id,
             **common,
-            "name": f"Attribution assessment {assessment.id or ''}".strip(),
+            "name": f"{ASSESSMENT_NAME} {assessment.id or ''}".strip(),
             "description": f"{summary}; an unknown actor: "
             f"{assessment.unknown_probability:.0%}. Confidence: {assessment.confidence.value}.",
             "report_types": ["threat-actor"],
@@ -107,3 +108,15 @@ def assessment_objects(
         }
     )
     return objects
+
+
+def own_assessments(store: Store, org: Organisation) -> list[dict[str, Any]]:
+    """The assessment reports ``org`` itself stored (a partner's must not pass for its
+    own), newest first."""
+    reports = [
+        v.body
+        for v in visible(store, org.id, ObjectQuery(types=["report"]))
+        if v.body.get("created_by_ref") == org.id
+        and str(v.body.get("name", "")).startswith(ASSESSMENT_NAME)
+    ]
+    return sorted(reports, key=lambda r: r["created"], reverse=True)

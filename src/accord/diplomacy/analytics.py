@@ -32,7 +32,7 @@ def analytics(records: Iterable[IncidentRecord]) -> dict[str, Any]:
         if year:
             by_year[year] += 1
         by_effect.update(set(record.effects))
-        states = sorted({c.state for c in record.claims if c.state})
+        states = record.attributed_states
         by_state.update(states)
         dated = sorted(c.date for c in record.claims if c.date)
         if record.start and dated:

@@ -99,8 +99,8 @@ def assess(record: IncidentRecord, others: Iterable[IncidentRecord] = ()) -> Ass
     text = " ".join([record.name, record.description or "", *record.victim_sectors]).lower()
     facts = _Facts(record, text)
     result = Assessment()
-    result.norms = [f for f in _norms(facts) if f is not None]
-    result.law = [f for f in _law(facts) if f is not None]
+    result.norms = _norms(facts)
+    result.law = _law(facts)
     for finding in result.norms:
         entry = _entry("norms", finding.id)
         finding.summary, finding.source = entry["summary"], entry["url"]
@@ -139,7 +139,7 @@ class _Facts:
         self.text = text
         self.critical = record.critical_infrastructure or bool(self.said(_CI_WORDS))
         self.damaging = bool({"disruption", "destruction"} & set(record.effects))
-        self.states = sorted({c.state for c in record.claims if c.state})
+        self.states = record.attributed_states
         self.official = sorted(
             {c.by or c.by_country or "" for c in record.claims if c.form in _OFFICIAL_FORMS}
         )
@@ -150,9 +150,9 @@ class _Facts:
         return [w for w in words if re.search(rf"\b{re.escape(w)}s?\b", self.text)]
 
 
-def _norms(f: _Facts) -> list[Finding | None]:
+def _norms(f: _Facts) -> list[Finding]:
     r = f.record
-    found: list[Finding | None] = []
+    found: list[Finding] = []
     if f.critical:
         facts = ["critical infrastructure among the victims"] + [f"effect: {e}" for e in r.effects]
         found.append(
@@ -198,9 +198,9 @@ def _norms(f: _Facts) -> list[Finding | None]:
     return found
 
 
-def _law(f: _Facts) -> list[Finding | None]:
+def _law(f: _Facts) -> list[Finding]:
     r = f.record
-    found: list[Finding | None] = []
+    found: list[Finding] = []
     if election := f.said(_ELECTION_WORDS):
         found.append(
             Finding(

@@ -17,12 +17,12 @@ from typing import Any
 
 import orjson
 
-from accord.attribution.report import ASSESSMENT, ASSESSMENT_ABSTRACT
+from accord.attribution.report import ASSESSMENT, ASSESSMENT_ABSTRACT, own_assessments
 from accord.diplomacy.assessment import Assessment, assess
 from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import IncidentRecord
 from accord.diplomacy.pages import ENV
-from accord.diplomacy.registry import incidents
+from accord.diplomacy.registry import held_incidents
 from accord.errors import NotFound
 from accord.stix.tlp import Tlp
 from accord.store import ObjectQuery, Store, visible
@@ -40,31 +40,33 @@ class Brief:
     #: the most restrictive TLP of everything the brief draws on: the incident, the
     #: incidents counted or named beside it, and the stored assessment
     tlp: Tlp = Tlp.CLEAR
+    incident_tlp: Tlp = Tlp.CLEAR  # the incident's own level
 
     @property
     def states(self) -> list[str]:
-        return sorted({c.state for c in self.record.claims if c.state})
+        return self.record.attributed_states
 
 
 def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
-    held = incidents(store, org)
-    record = held.get(incident_id)
-    if record is None:
+    everything = held_incidents(store, org)
+    if incident_id not in everything:
         raise NotFound("incident", incident_id)
-    states = {c.state for c in record.claims if c.state}
-    same_state = [
-        r for key, r in held.items() if key != incident_id and states & {c.state for c in r.claims}
-    ]
-    years = Counter(int(r.start[:4]) for r in same_state if r.start)
+    held = {key: h.record for key, h in everything.items()}
+    record = held[incident_id]
+    states = set(record.attributed_states)
+    same_state = {
+        key: r
+        for key, r in held.items()
+        if key != incident_id and states & set(r.attributed_states)
+    }
+    years = Counter(int(r.start[:4]) for r in same_state.values() if r.start)
     similar = sorted(
-        (r for r in same_state if r.responses and set(r.effects) & set(record.effects)),
+        (r for r in same_state.values() if r.responses and set(r.effects) & set(record.effects)),
         key=lambda r: r.start or "",
         reverse=True,
     )[:5]
     attribution = _stored_attribution(store, org, incident_id)
-    levels = _levels(store, org)
-    drawn_on = [incident_id, *(key for key, r in held.items() if r in same_state)]
-    marks = [levels.get(key, Tlp.AMBER) for key in drawn_on]
+    marks = [everything[key].tlp for key in (incident_id, *same_state)]
     if attribution is not None:
         marks.append(ASSESSMENT(org).unmarked_tlp or Tlp.AMBER_STRICT)
     return Brief(
@@ -75,23 +77,13 @@ def build_brief(store: Store, org: Organisation, incident_id: str) -> Brief:
         dict(sorted(years.items())),
         similar,
         max(marks, key=lambda level: level.restriction),
+        everything[incident_id].tlp,
     )
-
-
-def _levels(store: Store, org: Organisation) -> dict[str, Tlp]:
-    """The TLP level of each incident ``org`` may see."""
-    return {v.id: Tlp(v.tlp) for v in visible(store, org.id, ObjectQuery(types=["incident"]))}
 
 
 def _stored_attribution(store: Store, org: Organisation, incident_id: str) -> dict[str, Any] | None:
     """The newest attribution assessment stored for the incident (its note's JSON)."""
-    reports = [  # the organisation's own: a partner's report must not pass for ours
-        v.body
-        for v in visible(store, org.id, ObjectQuery(types=["report"]))
-        if incident_id in v.body.get("object_refs", [])
-        and v.body.get("created_by_ref") == org.id
-        and str(v.body.get("name", "")).startswith("Attribution assessment")
-    ]
+    reports = [r for r in own_assessments(store, org) if incident_id in r.get("object_refs", [])]
     if not reports:
         return None
     newest = max(reports, key=lambda r: r["modified"])

@@ -84,6 +84,11 @@ class IncidentRecord:
     #: what a dataset says that the model has no field for, by dataset
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def attributed_states(self) -> list[str]:
+        """The states its claims attribute it to (ISO codes), sorted."""
+        return sorted({c.state for c in self.claims if c.state})
+
     def id_for(self, author: str) -> str:
         """The incident's id as ``author`` holds it: derived from the author and the first
         provenance, so a re-import finds the same object, and two organisations importing

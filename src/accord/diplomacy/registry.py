@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from accord.diplomacy.datasets import Problem, read_dataset
 from accord.diplomacy.incidents import (
@@ -40,6 +40,10 @@ class IncidentImport:
     linked: int
     problems: list[Problem]
 
+    @property
+    def skipped_rows(self) -> int:
+        return sum(p.skipped for p in self.problems)
+
     def as_json(self) -> dict[str, object]:
         return {
             "dataset": self.dataset,
@@ -48,7 +52,7 @@ class IncidentImport:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "linked": self.linked,
-            "skipped_rows": sum(p.skipped for p in self.problems),
+            "skipped_rows": self.skipped_rows,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -60,21 +64,20 @@ def import_incidents(
     reading = read_dataset(fmt, path)
     # only public incidents this organisation imported may gain from a public dataset:
     # others' incidents are theirs to version, and marked ones must not turn public
-    held = _held(store, org, own_public=True)
-    linked = link([record for record, _ in held.values()], reading.records)
+    held = held_incidents(store, org, own_public=True)
+    linked = link([h.record for h in held.values()], reading.records)
     stamp = now_timestamp()
     declare(store, org, [DEFINITION])
     objects = [incident_object(r, org.id, stamp) for r in linked.new]
-    for record in linked.changed:  # a new version keeps the first one's created time
-        newer = incident_object(record, org.id, stamp)
+
+    def created(record: IncidentRecord) -> str:  # a new version keeps the first one's
         key = record.id_for(org.id)
-        newer["created"] = held[key][1] if key in held else stamp
-        objects.append(newer)
+        return held[key].created if key in held else stamp
+
+    objects += [incident_object(r, org.id, stamp) | {"created": created(r)} for r in linked.changed]
     actors = _intrusion_sets(store, org)
     for record in [*linked.new, *linked.changed]:
-        key = record.id_for(org.id)
-        created = held[key][1] if key in held else stamp
-        objects += attributions(record, actors, org.id, created)
+        objects += attributions(record, actors, org.id, created(record))
     options = ImportOptions(org=org, communities=frozenset(), unmarked_tlp=Tlp.CLEAR)
     import_objects(store, objects, f"{fmt} dataset {path.name if path else ''}".strip(), options)
     return IncidentImport(
@@ -138,15 +141,19 @@ def attributions(
 
 def incidents(store: Store, org: Organisation) -> dict[str, IncidentRecord]:
     """Every Accord incident ``org`` may see (latest versions), by STIX id."""
-    return {key: record for key, (record, _) in _held(store, org).items()}
+    return {key: held.record for key, held in held_incidents(store, org).items()}
 
 
-def _held(
-    store: Store, org: Organisation, own_public: bool = False
-) -> dict[str, tuple[IncidentRecord, str]]:
+class Held(NamedTuple):
+    record: IncidentRecord
+    created: str  # when the first version was made (a new version must keep it)
+    tlp: Tlp
+
+
+def held_incidents(store: Store, org: Organisation, own_public: bool = False) -> dict[str, Held]:
     """Accord incidents ``org`` may see (with ``own_public``: only the TLP:CLEAR ones it
-    created), with when each was first created (a new version must keep that)."""
-    found: dict[str, tuple[IncidentRecord, str]] = {}
+    created), by STIX id, each with its first creation time and its TLP level."""
+    found: dict[str, Held] = {}
     for version in visible(store, org.id, ObjectQuery(types=["incident"])):
         if own_public and (
             version.tlp != Tlp.CLEAR.value or version.body.get("created_by_ref") != org.id
@@ -154,7 +161,7 @@ def _held(
             continue
         record = record_of(version.body)
         if record is not None:
-            found[version.id] = (record, str(version.body["created"]))
+            found[version.id] = Held(record, str(version.body["created"]), Tlp(version.tlp))
     return found
 
 

@@ -30,7 +30,7 @@ from accord.signing import (
     sign,
     verify,
 )
-from accord.stix.timestamps import format_timestamp, normalize_timestamp
+from accord.stix.timestamps import format_timestamp, normalize_timestamp, now_timestamp
 from accord.stix.tlp import Tlp, marking_id
 from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
@@ -77,8 +77,11 @@ def signed_message(statement: dict[str, Any], decision: str) -> bytes:
     )
 
 
-def _now() -> str:
-    return format_timestamp(datetime.now(UTC))
+def signature_holds(
+    statement: dict[str, Any], decision: str, public_key: str, signature: str
+) -> bool:
+    """Does ``signature`` under ``public_key`` sign this decision on this statement?"""
+    return verify(public_key, signature, signed_message(statement, decision))
 
 
 def draft_statement(
@@ -95,7 +98,7 @@ def draft_statement(
         raise InvalidObject(None, "text", "a statement needs its text")
     if not partners:
         raise InvalidObject(None, "partner_refs", "a joint statement needs partners")
-    stamp = _now()
+    stamp = now_timestamp()
     statement: dict[str, Any] = {
         "type": STATEMENT,
         "spec_version": "2.1",
@@ -149,7 +152,7 @@ def respond(
     if draft.get("status") == "published":
         raise Forbidden(f"{statement_id} is published already")
     key = private_key(home, org.id)
-    stamp = _now()
+    stamp = now_timestamp()
     opinion: dict[str, Any] = {
         "type": "opinion",
         "spec_version": "2.1",
@@ -161,13 +164,8 @@ def respond(
         "opinion": DECISIONS[decision],
         "object_marking_refs": [marking_id(Tlp.AMBER_STRICT)],
         "extensions": {
-            SIGNATURE_EXTENSION: {
-                "extension_type": "property-extension",
-                "decision": decision,
-                "public_key": public_key_text(key),
-                "signature": sign(key, signed_message(draft, decision)),
-                "signed": stamp,
-            }
+            SIGNATURE_EXTENSION: {"extension_type": "property-extension"}
+            | _signature(None, decision, key, draft, stamp)
         },
     }
     if reason:
@@ -217,9 +215,7 @@ def publish(
         if partner not in draft["partner_refs"]:
             continue
         data = opinion["extensions"][SIGNATURE_EXTENSION]
-        if not verify(
-            data["public_key"], data["signature"], signed_message(draft, data["decision"])
-        ):
+        if not signature_holds(draft, data["decision"], data["public_key"], data["signature"]):
             continue  # a broken signature is no answer; the partner stays silent
         signatures.append(
             {
@@ -252,15 +248,17 @@ def _later(stamp: str) -> str:
 
 
 def _signature(
-    identity: str, decision: str, key: Any, draft: dict[str, Any], stamp: str
+    identity: str | None, decision: str, key: Any, draft: dict[str, Any], stamp: str
 ) -> dict[str, Any]:
-    return {
-        "identity_ref": identity,
+    """A signature block (naming its signatory when ``identity`` is given: in a
+    published statement, not in the signatory's own opinion)."""
+    block = {
         "decision": decision,
         "public_key": public_key_text(key),
         "signature": sign(key, signed_message(draft, decision)),
         "signed": stamp,
     }
+    return block if identity is None else {"identity_ref": identity, **block}
 
 
 @dataclass(frozen=True)
@@ -292,7 +290,7 @@ def verify_statement(obj: dict[str, Any], keys: dict[str, set[str]] | None) -> l
         if identity not in allowed:
             checks.append(Check(identity, decision, "", False, f"signatures[{n}]: not a party"))
             continue
-        good = verify(key, str(sig.get("signature", "")), signed_message(obj, decision))
+        good = signature_holds(obj, decision, key, str(sig.get("signature", "")))
         reason = "valid" if good else f"signatures[{n}]: does not match the statement"
         if good and keys is not None and key not in keys.get(identity, set()):
             good, reason = False, f"signatures[{n}]: not a key this party publishes"

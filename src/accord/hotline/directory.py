@@ -24,7 +24,7 @@ from accord.stix.timestamps import now_timestamp
 from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, ObjectQuery, Store, import_objects, visible
 from accord.store.extensions import declare, definition
-from accord.store.identity import Organisation, get_organisation
+from accord.store.identity import Organisation, get_organisation, list_organisations
 
 POC_EXTENSION = "extension-definition--4c7a9e1b-2d3f-4a5b-8c6d-7e8f9a0b1c2d"
 ROLES = ("diplomatic", "technical")
@@ -62,7 +62,8 @@ def add_contact(
     contact: Contact,
     share_with: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Publish a point of contact of ``org`` (the key is the organisation's, made if new)."""
+    """Publish a point of contact of ``org`` (the key is the organisation's, made if new),
+    given to the organisations named, or by default to every one this node knows."""
     where = contact.name or "contact"
     code = country_code(contact.state)
     if code is None:
@@ -105,7 +106,10 @@ def add_contact(
             }
         },
     }
-    recipients = frozenset(share_with or []) - {org.id}
+    if share_with is None:  # the default: every organisation this node knows
+        with store.read() as connection:
+            share_with = [o.id for o in list_organisations(connection)]
+    recipients = frozenset(share_with) - {org.id}
     options = ImportOptions(
         org=org, recipients=recipients, communities=frozenset(), unmarked_tlp=Tlp.AMBER
     )
@@ -143,8 +147,13 @@ def contacts(store: Store, org: Organisation, state: str | None = None) -> list[
 
 def known_keys(store: Store, org: Organisation) -> dict[str, set[str]]:
     """Organisation id → the public keys its points of contact publish."""
+    return keys_of(contacts(store, org))
+
+
+def keys_of(found: list[Contact]) -> dict[str, set[str]]:
+    """Organisation id → the public keys these points of contact publish."""
     keys: dict[str, set[str]] = {}
-    for contact in contacts(store, org):
+    for contact in found:
         keys.setdefault(contact.organisation_ref, set()).add(contact.public_key)
     return keys
 

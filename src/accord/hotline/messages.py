@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import IntegrityError
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from accord import audit
 from accord.errors import Forbidden, InvalidObject, NotFound
-from accord.hotline.directory import encryption_keys, known_keys
+from accord.hotline.directory import contacts, encryption_keys, known_keys, recipient_of
 from accord.signing import (
     canonical,
     exchange_key,
@@ -77,6 +77,25 @@ def check_composed(template: str) -> None:
     if template not in COMPOSED:
         raise InvalidObject(None, "template", f"one of {', '.join(COMPOSED)} (acknowledge a "
                             "message with ack, ping with a ping round)")  # fmt: skip
+
+
+def compose(
+    store: Store,
+    home: Path,
+    sender: Organisation,
+    to: str,
+    template: str,
+    form: dict[str, Any],
+    references: list[str] | None = None,
+    in_reply_to: str | None = None,
+    encrypt: bool = False,
+) -> dict[str, Any]:
+    """What a person sends (from the command line, the API or the page): a template one
+    composes by hand, to a state or an organisation (``recipient_of``)."""
+    check_composed(template)
+    recipient, contact = recipient_of(store, sender, to, template)
+    return send(store, home, sender, recipient, template, form, references, in_reply_to,
+                to_contact=contact, encrypt=encrypt)  # fmt: skip
 
 
 def check_form(template: str, form: dict[str, Any]) -> None:
@@ -162,21 +181,13 @@ def send(
     already = _sent(store, sender, message["id"])
     if already is not None:  # the same message again (a retry after a crash): sent once
         return already
-    for attempt in range(_ATTEMPTS):
-        try:  # the message and its audit entry are stored together, or neither is
-            with store.write() as connection:
-                import_in(connection, store.default_tlp, [message], f"hotline {template}", options)
-                audit.append(
-                    connection, sender.id, f"hotline-sent-{template}", message["id"], {"to": to}
-                )
-            return message
-        except IntegrityError:  # another writer took the audit chain's next number
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-_ATTEMPTS = 5
+    audit.record(  # the message and its audit entry are stored together, or neither is
+        store, sender.id, f"hotline-sent-{template}", message["id"], {"to": to},
+        together=lambda connection: import_in(
+            connection, store.default_tlp, [message], f"hotline {template}", options
+        ),
+    )  # fmt: skip
+    return message
 
 
 def message_id(
@@ -251,46 +262,68 @@ def seen(store: Store, org: Organisation) -> list[dict[str, Any]]:
     return [v.body for v in visible(store, org.id, ObjectQuery(types=[MESSAGE]))]
 
 
+@dataclass
+class _Read:
+    """What one read of the hotline gives an organisation: its messages and the keys
+    the directory publishes, with the moment statuses are judged at."""
+
+    org: Organisation
+    messages: list[dict[str, Any]]
+    keys: dict[str, set[str]]
+    moment: str
+
+    @classmethod
+    def of(cls, store: Store, org: Organisation, now: datetime | None) -> _Read:
+        moment = format_timestamp(now or datetime.now(UTC))
+        return cls(org, seen(store, org), known_keys(store, org), moment)
+
+
 def inbox(
     store: Store, org: Organisation, now: datetime | None = None, home: Path | None = None
 ) -> list[Received]:
     """Messages to ``org``, each checked, with its answer status; sealed forms opened
     with the organisation's key (in ``home``)."""
-    moment = format_timestamp(now or datetime.now(UTC))
-    messages = seen(store, org)
-    keys = known_keys(store, org)
-    answered = {m.get("in_reply_to") for m in messages if m["template"] in ANSWERS}
+    return _inbox(store, _Read.of(store, org, now), home)
+
+
+def _inbox(store: Store, read: _Read, home: Path | None) -> list[Received]:
+    org = read.org
+    answered = {m.get("in_reply_to") for m in read.messages if m["template"] in ANSWERS}
+    own_key: X25519PrivateKey | None = None  # loaded at the first sealed message
     found = []
-    for message in sorted(messages, key=lambda m: m["created"]):
+    for message in sorted(read.messages, key=lambda m: m["created"]):
         if message.get("to_ref") != org.id or message["template"] == "receipt":
             continue
-        genuine, reason = check(message, keys)
+        genuine, reason = check(message, read.keys)
         form = None
         if genuine and "sealed" in message and home is not None:
-            opened = unseal(exchange_key(home, org.id), message["sealed"], message["id"].encode())
+            own_key = own_key or exchange_key(home, org.id)
+            opened = unseal(own_key, message["sealed"], message["id"].encode())
             if opened is None:
                 genuine, reason = False, "the sealed form cannot be opened with this key"
             else:
                 form = orjson.loads(opened)
         if not genuine and not audit.recorded(store, "hotline-rejected", message["id"]):
             audit.record(store, org.id, "hotline-rejected", message["id"], {"reason": reason})
-        status = _status(message, answered, moment)
+        status = _status(message, answered, read.moment)
         found.append(Received(message, genuine, reason, status, form=form))
     return found
 
 
 def outbox(store: Store, org: Organisation, now: datetime | None = None) -> list[Received]:
     """Messages ``org`` sent, with whether they were answered in time."""
-    moment = format_timestamp(now or datetime.now(UTC))
-    messages = seen(store, org)
-    keys = known_keys(store, org)
-    replies = [m for m in messages if m.get("to_ref") == org.id and m["template"] in REPLIES]
-    genuine = [m for m in replies if check(m, keys)[0]]
+    return _outbox(_Read.of(store, org, now))
+
+
+def _outbox(read: _Read) -> list[Received]:
+    org = read.org
+    replies = [m for m in read.messages if m.get("to_ref") == org.id and m["template"] in REPLIES]
+    genuine = [m for m in replies if check(m, read.keys)[0]]
     answered = {m.get("in_reply_to") for m in genuine if m["template"] in ANSWERS}
     received = {m.get("in_reply_to") for m in genuine if m["template"] == "receipt"}
     return [
-        Received(m, True, "", _status(m, answered, moment), m["id"] in received)
-        for m in sorted(messages, key=lambda m: m["created"])
+        Received(m, True, "", _status(m, answered, read.moment), m["id"] in received)
+        for m in sorted(read.messages, key=lambda m: m["created"])
         if m["created_by_ref"] == org.id
     ]
 
@@ -304,7 +337,8 @@ def thread(
 ) -> list[Received]:
     """A message ``org`` sent or received, then its answers and escalations, oldest
     first, each checked as the inbox and outbox check them."""
-    held = {r.message["id"]: r for r in [*inbox(store, org, now, home), *outbox(store, org, now)]}
+    read = _Read.of(store, org, now)
+    held = {r.message["id"]: r for r in [*_inbox(store, read, home), *_outbox(read)]}
     if message_id not in held:
         raise NotFound("message", message_id)
     follow = [
@@ -321,28 +355,37 @@ def send_receipts(
 ) -> list[dict[str, Any]]:
     """A signed receipt for every genuine message delivered to ``org`` that has none yet
     (receipts and acknowledgements themselves get none)."""
+    return _receipts(store, home, _Read.of(store, org, now), now)[0]
+
+
+def read_inbox(
+    store: Store, home: Path, org: Organisation, now: datetime | None = None
+) -> list[Received]:
+    """The inbox, after sending the receipts it owes (what `accord hotline inbox`, the
+    API and the page show). Receipts are not in an inbox and answer nothing, so the
+    inbox read before sending them is the inbox after."""
+    return _receipts(store, home, _Read.of(store, org, now), now)[1]
+
+
+def _receipts(
+    store: Store, home: Path, read: _Read, now: datetime | None
+) -> tuple[list[dict[str, Any]], list[Received]]:
+    org = read.org
     sent = {
         m.get("in_reply_to")
-        for m in seen(store, org)
+        for m in read.messages
         if m["template"] == "receipt" and m["created_by_ref"] == org.id
     }
+    received = _inbox(store, read, home)
     made = []
-    for received in inbox(store, org, now, home):
-        message = received.message
-        if received.genuine and message["template"] not in REPLIES and message["id"] not in sent:
+    for item in received:
+        message = item.message
+        if item.genuine and message["template"] not in REPLIES and message["id"] not in sent:
             made.append(
-                send(
-                    store,
-                    home,
-                    org,
-                    message["created_by_ref"],
-                    "receipt",
-                    {},
-                    in_reply_to=message["id"],
-                    now=now,
-                )
-            )
-    return made
+                send(store, home, org, message["created_by_ref"], "receipt", {},
+                     in_reply_to=message["id"], now=now)
+            )  # fmt: skip
+    return made, received
 
 
 def escalate(
@@ -350,17 +393,17 @@ def escalate(
 ) -> list[dict[str, Any]]:
     """Overdue messages sent again to the recipient state's next point of contact (the
     other role first), once each; pings are left, their silence being what they test."""
-    from accord.hotline.directory import contacts
-
-    done = {m.get("escalated_from") for m in seen(store, org) if m["created_by_ref"] == org.id}
+    read = _Read.of(store, org, now)
+    done = {m.get("escalated_from") for m in read.messages if m["created_by_ref"] == org.id}
+    directory = contacts(store, org)
     made = []
-    for item in outbox(store, org, now):
+    for item in _outbox(read):
         message = item.message
         if item.status != "overdue" or message["id"] in done or message.get("escalated_from"):
             continue
         if message["template"] == "ping":
             continue  # a ping tests that contact: its silence is the round's finding
-        people = [c for c in contacts(store, org) if c.organisation_ref == message["to_ref"]]
+        people = [c for c in directory if c.organisation_ref == message["to_ref"]]
         others = [c for c in people if c.id != message.get("to_contact_ref")]
         if not others:
             continue  # nobody else to reach at that organisation

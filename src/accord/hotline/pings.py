@@ -16,7 +16,7 @@ from typing import Any
 
 from accord.attribution.places import country_code
 from accord.errors import NotFound
-from accord.hotline.directory import contacts, known_keys
+from accord.hotline.directory import contacts, keys_of
 from accord.hotline.messages import ANSWERS, check, seen, send
 from accord.stix.timestamps import format_timestamp
 from accord.store import Store
@@ -64,53 +64,72 @@ class Result:
 def round_report(
     store: Store, org: Organisation, round_id: str, now: datetime | None = None
 ) -> list[Result]:
-    moment = format_timestamp(now or datetime.now(UTC))
-    messages = seen(store, org)
-    pings = [
-        m
-        for m in messages
-        if m["template"] == "ping"
-        and m["created_by_ref"] == org.id
-        and (m.get("form") or {}).get("round") == round_id
-    ]
+    read = _Read.of(store, org, now)
+    pings = read.pings().get(round_id)
     if not pings:
         raise NotFound("ping round", round_id)
-    keys = known_keys(store, org)
-    acks: dict[tuple[str, str], dict[str, Any]] = {}  # (ping, who answered) → the answer
-    for m in messages:
-        if m["template"] in ANSWERS and m.get("to_ref") == org.id and check(m, keys)[0]:
-            acks.setdefault((str(m.get("in_reply_to")), m["created_by_ref"]), m)
-    states = {c.organisation_ref: c.state for c in contacts(store, org)}
-    results = []
-    for ping in sorted(pings, key=lambda p: p["to_ref"]):
-        ack = acks.get((ping["id"], ping["to_ref"]))  # only the one pinged can answer
-        state = states.get(ping["to_ref"], "?")
-        if ack is None:
-            outcome = "silent" if moment > ping["deadline"] else "waiting"
-            results.append(Result(ping["to_ref"], state, outcome, None))
-            continue
-        took = (_when(ack["created"]) - _when(ping["created"])).total_seconds()
-        outcome = "acknowledged" if ack["created"] <= ping["deadline"] else "late"
-        results.append(Result(ping["to_ref"], state, outcome, took))
-    return results
+    return read.results(pings)
 
 
 def rounds(store: Store, org: Organisation) -> list[dict[str, Any]]:
     """Every round ``org`` started, oldest first: when, how many were pinged, and how
     many of them acknowledged, were late, silent, or are still awaited."""
-    found: dict[str, dict[str, Any]] = {}
-    for m in seen(store, org):
-        round_id = (m.get("form") or {}).get("round")
-        if m["template"] == "ping" and m["created_by_ref"] == org.id and round_id:
-            held = found.setdefault(
-                round_id, {"round": round_id, "started": m["created"], "pinged": 0}
-            )
-            held["pinged"] += 1
-            held["started"] = min(held["started"], m["created"])
-    for held in found.values():
-        outcomes = [r.outcome for r in round_report(store, org, held["round"])]
-        held |= {o: outcomes.count(o) for o in OUTCOMES}
-    return sorted(found.values(), key=lambda r: r["started"])
+    read = _Read.of(store, org, None)
+    found = []
+    for round_id, pings in read.pings().items():
+        outcomes = [r.outcome for r in read.results(pings)]
+        found.append(
+            {"round": round_id, "started": min(p["created"] for p in pings),
+             "pinged": len(pings)} | {o: outcomes.count(o) for o in OUTCOMES}
+        )  # fmt: skip
+    return sorted(found, key=lambda r: r["started"])
+
+
+@dataclass
+class _Read:
+    """One read of the organisation's hotline for its rounds: the pings it sent, the
+    genuine answers to it, and the states of the organisations it knows."""
+
+    org: Organisation
+    messages: list[dict[str, Any]]
+    acks: dict[tuple[str, str], dict[str, Any]]  # (ping, who answered) → the answer
+    states: dict[str, str]
+    moment: str
+
+    @classmethod
+    def of(cls, store: Store, org: Organisation, now: datetime | None) -> _Read:
+        messages = seen(store, org)
+        directory = contacts(store, org)
+        keys = keys_of(directory)
+        acks: dict[tuple[str, str], dict[str, Any]] = {}
+        for m in messages:
+            if m["template"] in ANSWERS and m.get("to_ref") == org.id and check(m, keys)[0]:
+                acks.setdefault((str(m.get("in_reply_to")), m["created_by_ref"]), m)
+        states = {c.organisation_ref: c.state for c in directory}
+        return cls(org, messages, acks, states, format_timestamp(now or datetime.now(UTC)))
+
+    def pings(self) -> dict[str, list[dict[str, Any]]]:
+        """The pings the organisation sent, by round."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for m in self.messages:
+            round_id = (m.get("form") or {}).get("round")
+            if m["template"] == "ping" and m["created_by_ref"] == self.org.id and round_id:
+                found.setdefault(round_id, []).append(m)
+        return found
+
+    def results(self, pings: list[dict[str, Any]]) -> list[Result]:
+        results = []
+        for ping in sorted(pings, key=lambda p: p["to_ref"]):
+            ack = self.acks.get((ping["id"], ping["to_ref"]))  # only the one pinged answers
+            state = self.states.get(ping["to_ref"], "?")
+            if ack is None:
+                outcome = "silent" if self.moment > ping["deadline"] else "waiting"
+                results.append(Result(ping["to_ref"], state, outcome, None))
+                continue
+            took = (_when(ack["created"]) - _when(ping["created"])).total_seconds()
+            outcome = "acknowledged" if ack["created"] <= ping["deadline"] else "late"
+            results.append(Result(ping["to_ref"], state, outcome, took))
+        return results
 
 
 def _when(stamp: str) -> datetime:

@@ -68,6 +68,9 @@ class ObjectQuery:
     communities: Sequence[int] = ()
     #: leave out versions that came from this organisation's node (no echo back)
     not_received_from: str | None = None
+    #: only what others shared: versions received from another node, or created by one
+    #: of these organisations (None: no such filter)
+    shared_by: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,10 @@ def _select(connection: Connection, gate: AccessGate, query: ObjectQuery) -> Sel
         statement = statement.where(columns.tlp.in_(list(query.tlp_levels)))
     if query.creator:
         statement = statement.where(columns.created_by_ref == query.creator)
+    if query.shared_by is not None:
+        statement = statement.where(
+            or_(columns.received_from.is_not(None), columns.created_by_ref.in_(query.shared_by))
+        )
     if query.not_received_from:
         statement = statement.where(
             or_(columns.received_from.is_(None), columns.received_from != query.not_received_from)

@@ -8,34 +8,25 @@ caller's organisation, and every action lands in the audit chain.
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
-from accord.credentials import principal, store_of
-from accord.hotline.directory import Contact, add_contact, contacts, recipient_of
+from accord.credentials import home_of, principal, store_of
+from accord.hotline.directory import Contact, add_contact, contacts
 from accord.hotline.messages import (
     acknowledge,
-    check_composed,
+    compose,
     escalate,
-    inbox,
     outbox,
-    send,
-    send_receipts,
+    read_inbox,
 )
 from accord.hotline.pings import round_report, rounds, start_round
-from accord.store.identity import Principal, list_organisations
+from accord.store.identity import Principal
 
 router = APIRouter(prefix="/api", tags=["hotline"])
 Caller = Annotated[Principal, Depends(principal)]
-
-
-def _home(request: Request) -> Path:
-    home: Path = request.app.state.settings.home
-    return home
 
 
 class NewContact(BaseModel):
@@ -77,41 +68,27 @@ def directory(
 @router.post("/directory", status_code=201)
 def publish_contact(request: Request, caller: Caller, contact: NewContact) -> dict[str, Any]:
     """Publish a point of contact of the caller's organisation, with its public keys."""
-    store = store_of(request)
-    share = contact.share_with
-    if share is None:
-        with store.read() as connection:
-            share = [o.id for o in list_organisations(connection)]
     entry = Contact(
         contact.name, contact.state, contact.role, caller.org.id, "", contact.languages,
         contact.hours, contact.time_zone, contact.channels,
     )  # fmt: skip
-    return add_contact(store, _home(request), caller.org, entry, share)
+    return add_contact(store_of(request), home_of(request), caller.org, entry, contact.share_with)
 
 
 @router.post("/hotline/messages", status_code=201)
 def send_message(request: Request, caller: Caller, message: NewMessage) -> dict[str, Any]:
     """Sign and send a message; federation carries it to the recipient's node."""
-    check_composed(message.template)
-    store = store_of(request)
-    to, contact = recipient_of(store, caller.org, message.to, message.template)
-    return send(
-        store, _home(request), caller.org, to, message.template, message.form,
-        message.references, message.in_reply_to, to_contact=contact, encrypt=message.encrypt,
+    return compose(
+        store_of(request), home_of(request), caller.org, message.to, message.template,
+        message.form, message.references, message.in_reply_to, message.encrypt,
     )  # fmt: skip
 
 
 @router.get("/hotline/inbox")
-async def hotline_inbox(request: Request, caller: Caller) -> list[dict[str, Any]]:
+def hotline_inbox(request: Request, caller: Caller) -> list[dict[str, Any]]:
     """Messages to the caller's organisation, signatures checked, with deadlines and
     status; a signed receipt goes back for each genuine one delivered."""
-    store, home = store_of(request), _home(request)
-
-    def work() -> list[dict[str, Any]]:
-        send_receipts(store, home, caller.org)
-        return [r.as_json() for r in inbox(store, caller.org, home=home)]
-
-    return await run_in_threadpool(work)
+    return [r.as_json() for r in read_inbox(store_of(request), home_of(request), caller.org)]
 
 
 @router.get("/hotline/outbox")
@@ -123,19 +100,19 @@ def hotline_outbox(request: Request, caller: Caller) -> list[dict[str, Any]]:
 @router.post("/hotline/messages/{message_id}/ack", status_code=201)
 def acknowledge_message(request: Request, caller: Caller, message_id: str) -> dict[str, Any]:
     """A signed acknowledgement of a genuine message to the caller's organisation."""
-    return acknowledge(store_of(request), _home(request), caller.org, message_id)
+    return acknowledge(store_of(request), home_of(request), caller.org, message_id)
 
 
 @router.post("/hotline/escalate")
 def escalate_overdue(request: Request, caller: Caller) -> list[dict[str, Any]]:
     """Send overdue messages again to the next point of contact of their state."""
-    return escalate(store_of(request), _home(request), caller.org)
+    return escalate(store_of(request), home_of(request), caller.org)
 
 
 @router.post("/ping-rounds", status_code=201)
 def start_ping_round(request: Request, caller: Caller, new: NewRound) -> dict[str, Any]:
     """Ping every point of contact (of the states named); each must acknowledge."""
-    round_id, pinged = start_round(store_of(request), _home(request), caller.org, new.states)
+    round_id, pinged = start_round(store_of(request), home_of(request), caller.org, new.states)
     return {"round": round_id, "pinged": pinged}
 
 

@@ -103,7 +103,7 @@ def map_counts(records: list[IncidentRecord], by: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for record in records:
         if by == "states":
-            counts.update({c.state for c in record.claims if c.state})
+            counts.update(record.attributed_states)
         else:
             counts.update(set(record.victim_countries))
     return counts

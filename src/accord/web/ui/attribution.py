@@ -185,5 +185,4 @@ def _page(
         values=values,
         problem=problem,
         result=result,
-        top=TOP,
     )

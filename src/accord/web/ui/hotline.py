@@ -7,31 +7,29 @@ action lands in the audit chain.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from accord.credentials import store_of
+from accord.credentials import home_of, store_of
 from accord.diplomacy.charts import hbar_chart_svg
 from accord.errors import InputError, NotFound
-from accord.hotline.directory import ROLES, Contact, add_contact, contacts, recipient_of
+from accord.hotline.directory import ROLES, Contact, add_contact, contacts
 from accord.hotline.messages import (
     COMPOSED,
     TEMPLATES,
     acknowledge,
-    check_composed,
-    inbox,
+    compose,
     outbox,
-    send,
-    send_receipts,
+    read_inbox,
     thread,
 )
 from accord.hotline.pings import OUTCOMES, round_report, rounds, start_round
 from accord.store import Store
-from accord.store.identity import Organisation, list_organisations
+from accord.store.identity import Organisation, Principal, list_organisations
 from accord.web.ui.base import page, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -40,17 +38,11 @@ router = APIRouter(include_in_schema=False)
 CHECKBOXES = ("critical_infrastructure",)
 
 
-def _home(request: Request) -> Path:
-    home: Path = request.app.state.settings.home
-    return home
-
-
 @router.get("/hotline", response_class=HTMLResponse)
 def hotline(request: Request) -> HTMLResponse:
     caller = signed_in(request)
-    store, home = store_of(request), _home(request)
-    send_receipts(store, home, caller.org)  # as `accord hotline inbox` does
-    received = inbox(store, caller.org, home=home)
+    store = store_of(request)
+    received = read_inbox(store, home_of(request), caller.org)  # as `accord hotline inbox`
     return page(
         request,
         "hotline.html",
@@ -62,7 +54,7 @@ def hotline(request: Request) -> HTMLResponse:
 
 
 @router.get("/hotline/compose", response_class=HTMLResponse)
-def compose(
+def compose_form(
     request: Request,
     template: str = "incident-notification",
     to: str = "",
@@ -101,20 +93,19 @@ def _compose_page(
 
 @router.post("/hotline/compose", response_model=None)
 async def compose_send(request: Request) -> HTMLResponse | RedirectResponse:
+    data = await request.form()  # then signing and storing, off the event loop
+    return await run_in_threadpool(_compose_send, request, data)
+
+
+def _compose_send(request: Request, data: FormData) -> HTMLResponse | RedirectResponse:
     caller = signed_in(request)
-    data = await request.form()
     values = {key: str(value) for key, value in data.items()}
     template = values.get("template", "")
     try:
-        check_composed(template)
-        form = _form_of(template, data)
-        store = store_of(request)
-        to, contact = recipient_of(store, caller.org, values.get("to", ""), template)
-        references = [r.strip() for r in values.get("references", "").split(",") if r.strip()]
-        sent = send(
-            store, _home(request), caller.org, to, template, form, references,
-            values.get("in_reply_to") or None, to_contact=contact,
-            encrypt=values.get("encrypt") == "on",
+        sent = compose(
+            store_of(request), home_of(request), caller.org, values.get("to", ""), template,
+            _form_of(template, data), _split(values.get("references", "")),
+            values.get("in_reply_to") or None, values.get("encrypt") == "on",
         )  # fmt: skip
     except (InputError, NotFound) as error:
         return _compose_page(request, template, values, str(error))
@@ -136,7 +127,7 @@ def _form_of(template: str, data: FormData) -> dict[str, Any]:
 @router.get("/hotline/{message_id}", response_class=HTMLResponse)
 def message_thread(request: Request, message_id: str) -> HTMLResponse:
     caller = signed_in(request)
-    messages = thread(store_of(request), caller.org, message_id, home=_home(request))
+    messages = thread(store_of(request), caller.org, message_id, home=home_of(request))
     root = messages[0]
     incoming = root.message.get("to_ref") == caller.org.id
     acknowledged = any(
@@ -158,17 +149,27 @@ def message_thread(request: Request, message_id: str) -> HTMLResponse:
 @router.post("/hotline/{message_id}/ack")
 def acknowledge_page(request: Request, message_id: str) -> RedirectResponse:
     caller = signed_in(request)
-    acknowledge(store_of(request), _home(request), caller.org, message_id)
+    acknowledge(store_of(request), home_of(request), caller.org, message_id)
     return RedirectResponse(f"/hotline/{message_id}", status_code=303)
 
 
 @router.get("/directory", response_class=HTMLResponse)
 def directory(request: Request, state: str = "") -> HTMLResponse:
-    caller = signed_in(request)
+    return _directory_page(request, signed_in(request), state)
+
+
+def _directory_page(
+    request: Request,
+    caller: Principal,
+    state: str = "",
+    problem: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
     found = contacts(store_of(request), caller.org, state or None)
     found.sort(key=lambda c: (c.state, c.role, c.name))
-    return page(request, "directory.html", caller, title="Points of contact", contacts=found,
-                state=state, roles=ROLES, problem=None, values={})  # fmt: skip
+    return page(request, "directory.html", caller, 422 if problem else 200,
+                title="Points of contact", contacts=found, state=state, roles=ROLES,
+                problem=problem, values=values or {})  # fmt: skip
 
 
 @router.post("/directory", response_model=None)
@@ -184,21 +185,16 @@ def publish_contact(
 ) -> HTMLResponse | RedirectResponse:
     caller = signed_in(request)
     store = store_of(request)
-    with store.read() as connection:
-        everyone = [o.id for o in list_organisations(connection)]
     entry = Contact(
         name, state, role, caller.org.id, "", _split(languages), hours, time_zone,
         _split(channels),
     )  # fmt: skip
     try:
-        add_contact(store, _home(request), caller.org, entry, everyone)
+        add_contact(store, home_of(request), caller.org, entry)
     except InputError as error:
         values = {"name": name, "state": state, "role": role, "time_zone": time_zone,
                   "hours": hours, "languages": languages, "channels": channels}  # fmt: skip
-        found = contacts(store, caller.org)
-        return page(request, "directory.html", caller, 422, title="Points of contact",
-                    contacts=found, state="", roles=ROLES, problem=str(error),
-                    values=values)  # fmt: skip
+        return _directory_page(request, caller, problem=str(error), values=values)
     return RedirectResponse("/directory", status_code=303)
 
 
@@ -222,11 +218,11 @@ def pings(request: Request) -> HTMLResponse:
 
 
 @router.post("/pings")
-async def start_ping_round(request: Request) -> RedirectResponse:
+def start_ping_round(
+    request: Request, state: Annotated[list[str] | None, Form()] = None
+) -> RedirectResponse:
     caller = signed_in(request)
-    data = await request.form()
-    states = [str(s) for s in data.getlist("state")] or None
-    round_id, _ = start_round(store_of(request), _home(request), caller.org, states)
+    round_id, _ = start_round(store_of(request), home_of(request), caller.org, state or None)
     return RedirectResponse(f"/pings/{round_id}", status_code=303)
 
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from accord.attribution.places import country_name
 from accord.attribution.wording import ICD_203
-from accord.credentials import store_of
+from accord.credentials import home_of, store_of
 from accord.diplomacy.brief import Brief, brief_html, brief_pdf, build_brief
 from accord.diplomacy.charts import bar_chart_svg
 from accord.diplomacy.incidents import EFFECTS, IncidentRecord
@@ -30,10 +30,9 @@ from accord.diplomacy.statements import (
     STATEMENT,
     answers,
     party_keys,
-    signed_message,
+    signature_holds,
     verify_statement,
 )
-from accord.signing import verify
 from accord.store import ObjectQuery, Store, visible
 from accord.store.identity import Organisation
 from accord.web.ui.base import page, signed_in
@@ -63,7 +62,7 @@ class Filters:
             (not self.q or self.q.lower() in text)
             and (not self.year or (record.start or "")[:4] == self.year)
             and (not self.country or self.country in record.victim_countries)
-            and (not self.state or self.state in _states(record))
+            and (not self.state or self.state in record.attributed_states)
             and (not self.effect or self.effect in record.effects)
             and (self.ci not in CI_CHOICES or record.critical_infrastructure == CI_CHOICES[self.ci])
         )
@@ -76,10 +75,6 @@ class Filters:
         """The query string of these filters, with ``change`` applied."""
         values = {**self.__dict__, **change}
         return urlencode({k: v for k, v in values.items() if v})
-
-
-def _states(record: IncidentRecord) -> list[str]:
-    return sorted({c.state for c in record.claims if c.state})
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -118,7 +113,7 @@ def incident_list(
         pages=pages,
         years=[(y, y) for y in sorted({r.start[:4] for r in records if r.start}, reverse=True)],
         countries=_named({c for r in records for c in r.victim_countries}),
-        states=_named({s for r in records for s in _states(r)}),
+        states=_named({s for r in records for s in r.attributed_states}),
         effects=[(e, e) for e in EFFECTS if any(e in r.effects for r in records)],
         names=_names_of(found),
     )
@@ -130,7 +125,7 @@ def _named(codes: set[str]) -> list[tuple[str, str]]:
 
 
 def _names_of(found: list[tuple[str, IncidentRecord]]) -> dict[str, str]:
-    codes = {c for _, r in found for c in [*r.victim_countries, *_states(r)]}
+    codes = {c for _, r in found for c in [*r.victim_countries, *r.attributed_states]}
     return {c: country_name(c) for c in codes}
 
 
@@ -150,21 +145,15 @@ def incident_page(request: Request, incident_id: str) -> HTMLResponse:
         incident_id=incident_id,
         brief=brief,
         record=record,
-        tlp=_tlp(store, caller.org, incident_id),
+        tlp=brief.incident_tlp.value,
         timeline=timeline(record),
         names={c: country_name(c) for c in codes},
         attribution=_attribution(brief.attribution),
         findings=[*brief.assessment.norms, *brief.assessment.law],
-        statements=_statements(store, request.app.state.settings.home, caller.org, incident_id),
+        statements=_statements(store, home_of(request), caller.org, incident_id),
         chart=bar_chart_svg(brief.by_year),
         icd_203=ICD_203,
     )
-
-
-def _tlp(store: Store, org: Organisation, incident_id: str) -> str | None:
-    for version in visible(store, org.id, ObjectQuery(types=["incident"], ids=[incident_id])):
-        return version.tlp
-    return None
 
 
 @dataclass
@@ -226,7 +215,7 @@ def _statements(
                 data = opinion["extensions"][SIGNATURE_EXTENSION]
                 decision = str(data.get("decision"))
                 key = str(data.get("public_key", ""))
-                holds = verify(key, str(data.get("signature", "")), signed_message(body, decision))
+                holds = signature_holds(body, decision, key, str(data.get("signature", "")))
                 good = holds and key in keys.get(party, set())
                 decided[party] = decision if good else "signature not verified"
         found.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Annotated, Any
 from urllib.parse import urlencode
 
@@ -176,8 +176,7 @@ def export(
     caller = signed_in(request)
     query = Filter(type_.strip(), q.strip(), tlp.strip()).query()
     if id_:
-        query = ObjectQuery(ids=id_, types=query.types, text=query.text,
-                            tlp_levels=query.tlp_levels)  # fmt: skip
+        query = replace(query, ids=id_)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - streamed
     write_bundle(store_of(request), caller.org, spool, query)
     spool.seek(0)

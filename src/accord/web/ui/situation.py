@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from accord.attribution.attack import ATTACK_VERSION_SETTING
-from accord.credentials import gate_for, optional_principal, store_of
+from accord.attribution.report import own_assessments
+from accord.credentials import gate_for, home_of, optional_principal, store_of
 from accord.diplomacy.registry import incidents
 from accord.hotline.messages import inbox
 from accord.stix.timestamps import format_timestamp
@@ -46,11 +47,12 @@ def home(request: Request) -> HTMLResponse:
     if caller is None:
         return _public(request, store)
     org = caller.org
-    home_dir = request.app.state.settings.home
     recent = sorted(
         incidents(store, org).items(), key=lambda item: item[1].start or "", reverse=True
     )[:8]
-    waiting = [r for r in inbox(store, org, home=home_dir) if r.status in ("waiting", "overdue")]
+    waiting = [
+        r for r in inbox(store, org, home=home_of(request)) if r.status in ("waiting", "overdue")
+    ]
     with store.read() as connection:
         peers = list_peers(connection)
         partners = {o.id: o.name for o in list_organisations(connection) if o.id != org.id}
@@ -77,10 +79,9 @@ def _newly_shared(
     another organisation of this node (reference knowledge such as ATT&CK is neither)."""
     since = format_timestamp(datetime.now(UTC) - timedelta(days=SHARED_DAYS))
     found = []
-    for version in visible(store, org.id, ObjectQuery(added_since=since)):
+    query = ObjectQuery(added_since=since, shared_by=list(partners))
+    for version in visible(store, org.id, query):
         author = version.body.get("created_by_ref")
-        if version.received_from is None and author not in partners:
-            continue
         if version.type.startswith(NOT_INTEL):  # hotline traffic has its own section
             continue
         found.append(
@@ -98,13 +99,7 @@ def _newly_shared(
 
 def _assessments(store: Store, org: Organisation) -> list[dict[str, Any]]:
     """The organisation's own newest attribution assessments."""
-    reports = [
-        v.body
-        for v in visible(store, org.id, ObjectQuery(types=["report"]))
-        if str(v.body.get("name", "")).startswith("Attribution assessment")
-        and v.body.get("created_by_ref") == org.id
-    ]
-    return sorted(reports, key=lambda r: r["created"], reverse=True)[:6]
+    return own_assessments(store, org)[:6]
 
 
 def _public(request: Request, store: Store) -> HTMLResponse:
