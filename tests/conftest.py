@@ -10,6 +10,7 @@ import pytest
 
 from accord.config import Settings
 from accord.store import Store, open_store
+from tests.live import missing
 from tests.postgres import create_database, find_bindir, postgres_server
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -18,9 +19,10 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     if find_bindir() is None:
-        pytest.skip(
-            "PostgreSQL tests skipped: no PostgreSQL binaries on this machine "
-            "(Debian: apt-get install postgresql; .ci/run does this)"
+        missing(
+            "PostgreSQL tests",
+            "no PostgreSQL binaries on this machine (Debian: apt-get install postgresql; "
+            ".ci/run does this)",
         )
     with postgres_server() as url:
         yield url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -9,8 +10,18 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
+import pytest
+
+
+def missing(what: str, reason: str) -> NoReturn:
+    """``what`` cannot run here: a skip on a developer's machine, a failure in CI (which
+    must install what the tests need, so that none of them pass by being skipped)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(f"{what} skipped: {reason}", allow_module_level=True)
 
 
 def free_port() -> int:

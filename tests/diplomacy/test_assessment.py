@@ -23,10 +23,9 @@ def _entries(value: object) -> list[dict[str, object]]:
     """Every catalogue entry: the dicts in lists, at any depth."""
     if isinstance(value, list):
         return [e for item in value for e in ([item] if isinstance(item, dict) else [])]
-    if isinstance(value, dict):
-        return [e for v in value.values() for e in _entries(v)] + (
-            [value] if "source" in value or "url" in value else []
-        )
+    if isinstance(value, dict):  # an entry itself, unless it only groups others
+        grouping = all(isinstance(v, dict | list) for v in value.values())
+        return ([] if grouping else [value]) + [e for v in value.values() for e in _entries(v)]
     return []
 
 

@@ -46,15 +46,17 @@ def test_a_killed_sender_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -
     form.write_bytes(orjson.dumps(FORM))
     send = [sys.executable, "-m", "accord", "hotline", "send", "--to", "CERT-EE",
             "--template", "incident-notification", "--file", str(form)]  # fmt: skip
+    killed = 0
     for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.4):  # kill at different moments of the send
         process = subprocess.Popen(
             send, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        killed += process.wait() == -signal.SIGKILL  # still running when the kill came
         stored, audited, problems = _held(home)
         assert problems == [] and stored == audited and len(stored) <= 1, delay
+    assert killed, "every send had finished before its kill: the test proved nothing"
     done = run_accord(send[3:], env)
     assert done.returncode == 0, done.stderr
     again = run_accord(send[3:], env)  # and once more, as a user would after a crash

@@ -215,7 +215,7 @@ def test_a_message_never_reaches_a_third_node(tmp_path: Path) -> None:
                 if puller is not server:
                     peer_with(puller, server, push=True)
         with a.store() as store:
-            add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id, c.org.id])
+            entry = add_contact(store, a.home, a.org, _contact(a.org, "UA"), [b.org.id, c.org.id])
             sent = send(store, a.home, a.org, b.org.id, "incident-notification", NOTICE)
         with b.store() as store:
             add_contact(store, b.home, b.org, _contact(b.org, "EE"), [a.org.id, c.org.id])
@@ -228,6 +228,7 @@ def test_a_message_never_reaches_a_third_node(tmp_path: Path) -> None:
             sync(node)
         private = {sent["id"], answer["id"]}
         held_by_c = {identifier for identifier, _ in c.versions()}
+        assert entry["id"] in held_by_c  # the mesh did reach C with what was C's to see
         assert held_by_c & private == set()
         assert {i for i, _ in b.versions()} >= private  # while the two have both
         with a.store() as store:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from tests.live import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The flags a closed network needs: no background calls home, no QUIC, no sandbox (root).
@@ -31,10 +31,7 @@ FLAGS = [
 SCREENSHOTS = Path(os.environ.get("ACCORD_SCREENSHOTS", "build/screenshots"))
 
 if not CHROMIUM.exists():  # .ci/run installs it; say so plainly where it is missing
-    pytest.skip(
-        "no /usr/bin/chromium: install Debian's chromium package (.ci/run does)",
-        allow_module_level=True,
-    )
+    missing("UI tests", "no /usr/bin/chromium: install Debian's chromium package (.ci/run does)")
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 

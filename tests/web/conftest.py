@@ -7,9 +7,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from tests.cli_runner import accord_env, run_accord
 from tests.live import free_port, start_node, stop
+
+#: where in-process clients say they are (the same-origin check compares with it)
+BASE = "http://127.0.0.1:8000"
+PASSWORD = "correct horse battery staple"
+
+
+def signed_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    """A client of ``app`` signed in as ``username``, sending the node's own Origin."""
+    client = TestClient(app, base_url=BASE, headers={"Origin": BASE})
+    answer = client.post(
+        "/signin",
+        data={"username": username, "password": password},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return client
 
 
 @dataclass

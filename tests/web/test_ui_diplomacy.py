@@ -32,9 +32,7 @@ from accord.store.extensions import declare
 from accord.web import create_app
 from accord.web.ui.analytics import world_map
 from tests.attribution.world import small_world
-
-NODE = "http://127.0.0.1:8000"
-PASSWORD = "correct horse battery staple"
+from tests.web.conftest import BASE, PASSWORD, signed_in
 
 
 @dataclass
@@ -43,18 +41,6 @@ class World:
     notpetya: str  # its id as CERT-A holds it
     secret: str  # CERT-B's TLP:RED incident
     partner: str  # CERT-B's identity
-
-
-def _signed_in(world: World, username: str) -> TestClient:
-    client = TestClient(world.app, base_url=NODE)
-    answer = client.post(
-        "/signin",
-        data={"username": username, "password": PASSWORD},
-        headers={"Origin": NODE},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return client
 
 
 @pytest.fixture
@@ -105,7 +91,7 @@ def _names(page: str) -> list[str]:
 
 
 def test_a_visitor_is_sent_to_sign_in(world: World) -> None:
-    client = TestClient(world.app, base_url=NODE)
+    client = TestClient(world.app, base_url=BASE)
     for path in ("/incidents", f"/incidents/{world.notpetya}", "/norms", "/analytics"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
@@ -113,7 +99,7 @@ def test_a_visitor_is_sent_to_sign_in(world: World) -> None:
 
 
 def test_the_list_is_newest_first_and_filters_narrow_it(world: World) -> None:
-    alice = _signed_in(world, "alice")
+    alice = signed_in(world.app, "alice")
     page = alice.get("/incidents").text
     names = _names(page)
     assert len(names) == 90 and "90 incidents." in page
@@ -134,7 +120,7 @@ def test_the_list_is_newest_first_and_filters_narrow_it(world: World) -> None:
 
 
 def test_the_incident_page_holds_claims_norms_assessment_and_statement(world: World) -> None:
-    alice = _signed_in(world, "alice")
+    alice = signed_in(world.app, "alice")
     page = alice.get(f"/incidents/{world.notpetya}").text
     assert "<h1>NotPetya</h1>" in page and "Ukraine" in page
     assert 'href="http://www.itv.com/news/2018-02-15/russia-was-behind-destructive' in page
@@ -156,7 +142,7 @@ def test_the_incident_page_holds_claims_norms_assessment_and_statement(world: Wo
 
 
 def test_the_brief_downloads_as_html_and_pdf(world: World) -> None:
-    alice = _signed_in(world, "alice")
+    alice = signed_in(world.app, "alice")
     html = alice.get(f"/incidents/{world.notpetya}/brief.html")
     assert html.status_code == 200 and "<title>Brief: NotPetya</title>" in html.text
     pdf = alice.get(f"/incidents/{world.notpetya}/brief.pdf")
@@ -166,7 +152,7 @@ def test_the_brief_downloads_as_html_and_pdf(world: World) -> None:
 
 
 def test_another_organisations_red_incident_stays_hidden(world: World) -> None:
-    alice, bob = _signed_in(world, "alice"), _signed_in(world, "bob")
+    alice, bob = signed_in(world.app, "alice"), signed_in(world.app, "bob")
     assert "Quiet Heron intrusion" in _names(bob.get("/incidents").text)  # it is there
     assert bob.get(f"/incidents/{world.secret}").status_code == 200
     assert "Quiet Heron intrusion" not in alice.get("/incidents").text
@@ -180,7 +166,7 @@ def test_another_organisations_red_incident_stays_hidden(world: World) -> None:
 
 
 def test_the_norms_library_lists_every_norm_with_its_source(world: World) -> None:
-    alice = _signed_in(world, "alice")
+    alice = signed_in(world.app, "alice")
     page = alice.get("/norms").text
     for letter in "abcdefghijk":
         assert f'<a href="https://undocs.org/A/70/174" rel="noreferrer">13({letter})</a>' in page
@@ -197,7 +183,7 @@ def test_the_norms_library_lists_every_norm_with_its_source(world: World) -> Non
 
 
 def test_the_map_shades_countries_with_incidents_only(world: World) -> None:
-    alice = _signed_in(world, "alice")
+    alice = signed_in(world.app, "alice")
     victims = alice.get("/analytics").text
     assert victims.count("<svg") >= 5  # the map and four charts
     assert re.search(r"#worldmap-victims \.ua\{fill:#[0-9a-f]{6}\}", victims)
