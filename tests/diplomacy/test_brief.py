@@ -103,3 +103,23 @@ def test_a_brief_is_marked_with_the_strictest_level_it_draws_on(
     pdf = tmp_path / "brief.pdf"
     brief_pdf(brief, pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_partners_assessment_does_not_pass_for_ours(store: Store) -> None:
+    from accord.stix.tlp import Tlp
+
+    with store.write() as connection:
+        org = ids.add_organisation(connection, "CERT-A")
+        partner = ids.add_organisation(connection, "CERT-B")
+    import_incidents(store, org, "dcid", DCID)
+    key = next(k for k, r in incidents(store, org).items() if r.name == "Regin malware campaign")
+    knowledge, _ = small_world()
+    evidence = parse_evidence({"incident": key, "software": ["A-implant"]})
+    result = Assessor(knowledge, Params(temperature=1.0)).assess(evidence, top=2)
+    theirs = assessment_objects(result, partner.id, incident=key)  # shared with us, newer
+    options = ImportOptions(org=partner, recipients=frozenset({org.id}), unmarked_tlp=Tlp.AMBER)
+    import_objects(store, theirs, "partner's assessment", options)
+    assert build_brief(store, org, key).attribution is None
+    import_objects(store, assessment_objects(result, org.id, incident=key), "ours",
+                   ImportOptions(org=org))  # fmt: skip
+    assert build_brief(store, org, key).attribution is not None

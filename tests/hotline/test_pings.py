@@ -88,3 +88,26 @@ def test_a_silent_state_is_not_pinged_again_by_escalation(store: Store, tmp_path
     report = round_report(store, secretariat, round_id, now=START + timedelta(days=1))
     assert [(r.state, r.outcome) for r in report] == [("EE", "silent")]
     assert [r["pinged"] for r in rounds(store, secretariat)] == [1]
+
+
+def test_only_the_organisation_pinged_can_answer_its_ping(store: Store, tmp_path: Path) -> None:
+    from accord.hotline.messages import inbox, send
+
+    home = tmp_path / "home"
+    with store.write() as connection:
+        secretariat = ids.add_organisation(connection, "OSCE Secretariat")
+        ee = ids.add_organisation(connection, "CERT-EE")
+        lv = ids.add_organisation(connection, "CERT-LV")
+    everyone = [secretariat.id, ee.id, lv.id]
+    for code, org in (("AT", secretariat), ("EE", ee), ("LV", lv)):
+        add_contact(store, home, org, _contact(org, code), everyone)
+    round_id, _ = start_round(store, home, secretariat, ["EE"], now=START)
+    ping = next(r.message for r in inbox(store, ee) if r.message["template"] == "ping")
+    # LV, genuine but not the one pinged, answers EE's ping
+    send(store, home, lv, secretariat.id, "acknowledgement", {}, in_reply_to=ping["id"],
+         now=START + timedelta(minutes=1))  # fmt: skip
+    report = round_report(store, secretariat, round_id, now=START + timedelta(minutes=2))
+    assert [(r.state, r.outcome) for r in report] == [("EE", "waiting")]
+    acknowledge(store, home, ee, ping["id"], now=START + timedelta(minutes=3))
+    report = round_report(store, secretariat, round_id, now=START + timedelta(minutes=4))
+    assert [(r.state, r.outcome) for r in report] == [("EE", "acknowledged")]
