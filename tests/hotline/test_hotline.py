@@ -233,3 +233,26 @@ def test_a_message_never_reaches_a_third_node(tmp_path: Path) -> None:
         assert {i for i, _ in b.versions()} >= private  # while the two have both
         with a.store() as store:
             assert [r.status for r in outbox(store, a.org)] == ["answered"]
+
+
+def test_a_sealed_overdue_message_does_not_stop_escalation(store: Store, tmp_path: Path) -> None:
+    """Its sender cannot open a sealed form to send it again, so it is left as overdue;
+    the other overdue messages are escalated still."""
+    from accord.hotline.messages import escalate
+
+    with store.write() as connection:
+        ua = ids.add_organisation(connection, "CERT-UA")
+        ee = ids.add_organisation(connection, "MFA-EE")
+    home = tmp_path / "home"
+    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
+    technical = add_contact(store, home, ee, _contact(ee, "EE", "technical"), [ua.id])
+    add_contact(store, home, ee, _contact(ee, "EE", "diplomatic"), [ua.id])
+    start = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
+    sealed = send(store, home, ua, ee.id, "incident-notification", NOTICE, now=start,
+                  to_contact=technical["id"], encrypt=True)  # fmt: skip
+    plain = send(store, home, ua, ee.id, "request-for-assistance",
+                 {"assistance_needed": "forensics", "critical_infrastructure": True},
+                 now=start, to_contact=technical["id"])  # fmt: skip
+    again = escalate(store, home, ua, now=start + timedelta(days=4))
+    assert [m["escalated_from"] for m in again] == [plain["id"]]
+    assert sealed["id"] not in [m["escalated_from"] for m in again]

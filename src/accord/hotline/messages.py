@@ -392,7 +392,8 @@ def escalate(
     store: Store, home: Path, org: Organisation, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Overdue messages sent again to the recipient state's next point of contact (the
-    other role first), once each; pings are left, their silence being what they test."""
+    other role first), once each; pings are left, their silence being what they test,
+    and so are sealed messages, whose form their sender cannot open to send again."""
     read = _Read.of(store, org, now)
     done = {m.get("escalated_from") for m in read.messages if m["created_by_ref"] == org.id}
     directory = contacts(store, org)
@@ -403,6 +404,8 @@ def escalate(
             continue
         if message["template"] == "ping":
             continue  # a ping tests that contact: its silence is the round's finding
+        if "sealed" in message:
+            continue  # only the recipient can open its form: the sender cannot resend it
         people = [c for c in directory if c.organisation_ref == message["to_ref"]]
         others = [c for c in people if c.id != message.get("to_contact_ref")]
         if not others:
