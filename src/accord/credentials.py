@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from accord.errors import Forbidden, NotAuthenticated
 from accord.store import AccessGate, Store, Viewer
 from accord.store.identity import Principal, authenticate_password, authenticate_token
+from accord.throttle import SignInThrottle
 
 
 def store_of(request: Request) -> Store:
@@ -37,15 +38,29 @@ def optional_principal(request: Request) -> Principal | None:
         with store_of(request).read() as connection:
             return authenticate_token(connection, session)
     scheme, _, credentials = header.partition(" ")
-    store = store_of(request)
-    with store.read() as connection:
-        # "Token" is how taxii2-client (the OASIS client) sends an API token.
-        if scheme.lower() in ("bearer", "token") and credentials:
+    # "Token" is how taxii2-client (the OASIS client) sends an API token.
+    if scheme.lower() in ("bearer", "token") and credentials:
+        with store_of(request).read() as connection:
             return authenticate_token(connection, credentials.strip())
-        if scheme.lower() == "basic" and credentials:
-            username, password = _basic_credentials(credentials)
-            return authenticate_password(connection, username, password)
+    if scheme.lower() == "basic" and credentials:
+        return check_password(request, *_basic_credentials(credentials))
     raise NotAuthenticated(f"unsupported authorization scheme {scheme!r}")
+
+
+def check_password(request: Request, username: str, password: str) -> Principal:
+    """A username and password, checked under the node's sign-in throttle (HTTP Basic and
+    the sign-in page alike)."""
+    throttle: SignInThrottle = request.app.state.throttle
+    address = request.client.host if request.client else "unknown"
+    throttle.check(address, username)
+    try:
+        with store_of(request).read() as connection:  # argon2: not under the writer lock
+            caller = authenticate_password(connection, username, password)
+    except NotAuthenticated:
+        throttle.failed(address, username)
+        raise
+    throttle.succeeded(address, username)
+    return caller
 
 
 SESSION_COOKIE = "accord_session"

@@ -12,6 +12,7 @@
     ├── AlreadyExists (ValueError)      a named thing exists already
     └── AccessDenied                    authentication failed or the caller may not do this
         ├── NotAuthenticated
+        ├── TooManyAttempts             too many wrong passwords: wait before the next
         └── Forbidden
 
 Errors carry their data as attributes and a stable ``code``; the web layer and the
@@ -20,6 +21,7 @@ CLI turn them into HTTP answers and one-line messages in one place each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -147,6 +149,19 @@ class NotAuthenticated(AccessDenied):
     """No valid credentials were given."""
 
     code = "not-authenticated"
+
+
+class TooManyAttempts(AccessDenied):
+    """Too many wrong passwords from this address (for this name): wait and try again."""
+
+    code = "too-many-attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        minutes = math.ceil(retry_after / 60)
+        super().__init__(
+            f"too many failed sign-ins: try again in {minutes} minute{'s' * (minutes != 1)}"
+        )
 
 
 class Forbidden(AccessDenied):

@@ -6,13 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from accord.attribution.attack import attack_url
 from accord.config import Settings
 from accord.diplomacy.incidents import IncidentRecord, Provenance, incident_object, record_of
+from accord.errors import TooManyAttempts
 from accord.store import Store
 from accord.store import identity as ids
+from accord.throttle import SignInThrottle
 from accord.web import create_app
 from tests.web.conftest import BASE, PASSWORD, signed_in
 
@@ -85,3 +88,52 @@ def test_acknowledgements_and_pings_are_not_composed_by_hand(store: Store, tmp_p
             "/api/hotline/messages", json={"to": "CERT-EE", "template": template, "form": {}}
         )
         assert via_api.status_code == 422, template
+
+
+def test_password_guessing_is_slowed_per_name_and_address(store: Store, tmp_path: Path) -> None:
+    client = _client(store, tmp_path)
+    now = [1000.0]
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app.state.throttle = SignInThrottle(per_user=10, window=900, clock=lambda: now[0])
+    with store.write() as connection:
+        org = ids.get_organisation(connection, "CERT-EE")
+        ids.add_user(connection, "liis", org, password=PASSWORD)
+        token = ids.create_token(connection, org)
+    for _ in range(10):
+        assert client.get("/api/objects", auth=("kadri", "guess")).status_code == 401
+    # the right password no longer helps: it is not even checked
+    refused = client.get("/api/objects", auth=("kadri", PASSWORD))
+    assert refused.status_code == 429 and refused.json()["error"] == "too-many-attempts"
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    page = client.post("/signin", data={"username": "KADRI", "password": PASSWORD},
+                       headers={"Origin": BASE})  # fmt: skip
+    assert page.status_code == 429 and "too many failed sign-ins" in page.text
+    assert "accord_session" not in page.cookies
+    # another name from the same address, and API tokens, are not held up
+    assert client.get("/api/objects", auth=("liis", PASSWORD)).status_code == 200
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/objects", headers=bearer).status_code == 200
+    now[0] += 901  # the failures leave the window
+    assert client.get("/api/objects", auth=("kadri", PASSWORD)).status_code == 200
+
+
+def test_spraying_many_names_from_one_address_is_slowed() -> None:
+    now = [0.0]
+    throttle = SignInThrottle(per_user=3, per_address=5, window=60, clock=lambda: now[0])
+    for name in ("a", "b", "c", "d", "e"):
+        throttle.check("192.0.2.7", name)
+        throttle.failed("192.0.2.7", name)
+    with pytest.raises(TooManyAttempts) as refused:
+        throttle.check("192.0.2.7", "f")
+    assert refused.value.retry_after == 60
+    throttle.check("192.0.2.8", "f")  # another address is not affected
+    throttle.succeeded("192.0.2.7", "a")  # a right password clears the name, not the address
+    with pytest.raises(TooManyAttempts):
+        throttle.check("192.0.2.7", "a")
+    now[0] = 30.0
+    with pytest.raises(TooManyAttempts) as later:
+        throttle.check("192.0.2.7", "f")
+    assert later.value.retry_after == 30
+    now[0] = 60.0
+    throttle.check("192.0.2.7", "f")

@@ -18,6 +18,7 @@ from accord.config import Settings
 from accord.node import open_node_store
 from accord.store import Store
 from accord.taxii import server as taxii_server
+from accord.throttle import SignInThrottle
 from accord.web import api, hotline_api
 from accord.web.errors import install_error_handlers
 from accord.web.ui import ROUTERS
@@ -55,6 +56,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = node_store
+    app.state.throttle = SignInThrottle()
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(hotline_api.router)

@@ -26,12 +26,14 @@ from accord.errors import (
     NotFound,
     PayloadTooLarge,
     StoreError,
+    TooManyAttempts,
     UnsupportedMediaType,
 )
 from accord.taxii.media import TaxiiResponse, error_resource
 from accord.web.ui.base import page
 
 _STATUS: list[tuple[type[AccordError], int]] = [
+    (TooManyAttempts, 429),
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (NotFound, 404),
@@ -51,8 +53,10 @@ def status_for(error: AccordError) -> int:
     return 500
 
 
-def _challenge(status: int) -> dict[str, str] | None:
-    """A 401 says which credentials the node takes."""
+def _challenge(status: int, error: AccordError | None = None) -> dict[str, str] | None:
+    """A 401 says which credentials the node takes; a 429 when to try again."""
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after)}
     return {"WWW-Authenticate": 'Basic realm="accord", Bearer'} if status == 401 else None
 
 
@@ -80,8 +84,10 @@ def _page_error(request: Request, status: int, message: str) -> Response:
                 message=message)  # fmt: skip
 
 
-def _taxii_error(status: int, title: str, description: str, code: str) -> Response:
-    headers = _challenge(status)
+def _taxii_error(
+    status: int, title: str, description: str, code: str, error: AccordError | None = None
+) -> Response:
+    headers = _challenge(status, error)
     return TaxiiResponse(
         error_resource(status, title, description, code), status_code=status, headers=headers
     )
@@ -98,10 +104,10 @@ def install_error_handlers(app: FastAPI) -> None:
             # content it understands but cannot process.
             if isinstance(error, InvalidParameter):
                 status = 400
-            return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code)
+            return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code, error)
         if _is_page(request):
             return _page_error(request, status, str(error))
-        headers = _challenge(status)
+        headers = _challenge(status, error)
         return JSONResponse(
             {"error": error.code, "message": str(error)}, status_code=status, headers=headers
         )

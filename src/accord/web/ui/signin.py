@@ -12,14 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accord.credentials import SESSION_COOKIE, optional_principal, same_origin, store_of
-from accord.errors import NotAuthenticated
-from accord.store.identity import (
-    SESSION_LABEL,
-    authenticate_password,
-    create_token,
-    revoke_token,
+from accord.credentials import (
+    SESSION_COOKIE,
+    check_password,
+    optional_principal,
+    same_origin,
+    store_of,
 )
+from accord.errors import NotAuthenticated, TooManyAttempts
+from accord.store.identity import SESSION_LABEL, create_token, revoke_token
 from accord.web.ui.base import page
 
 router = APIRouter(include_in_schema=False)
@@ -45,13 +46,15 @@ def signin(
     same_origin(request)  # no signing a visitor in from another site (login CSRF)
     store = store_of(request)
     try:
-        with store.read() as connection:  # argon2 takes a while: not under the writer lock
-            caller = authenticate_password(connection, username, password)
+        caller = check_password(request, username, password)
         with store.write() as connection:
             token = create_token(connection, caller.org, label=SESSION_LABEL, username=username)
     except NotAuthenticated as error:
-        return page(request, "signin.html", None, 401, title="Sign in", next=_local(next),
-                    problem=str(error))  # fmt: skip
+        return _refused(request, 401, next, str(error))
+    except TooManyAttempts as error:
+        refused = _refused(request, 429, next, str(error))
+        refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     answer = RedirectResponse(_local(next), status_code=303)
     answer.set_cookie(
         SESSION_COOKIE,
@@ -61,6 +64,11 @@ def signin(
         secure=request.url.scheme == "https",
     )
     return answer
+
+
+def _refused(request: Request, status: int, next: str, problem: str) -> HTMLResponse:
+    return page(request, "signin.html", None, status, title="Sign in", next=_local(next),
+                problem=problem)  # fmt: skip
 
 
 @router.post("/signout")
