@@ -1170,6 +1170,10 @@ def _catalogue_rows(entries: Any) -> list[dict[str, Any]]:
     return [entries]
 
 
+#: a treaty party's dates, as the catalogue holds them
+_PARTY_DATES = (("ratified", "ratified or acceded"), ("in_force", "in force"))
+
+
 @app.command("norms")
 def norms_command(
     part: Annotated[
@@ -1193,6 +1197,8 @@ def norms_command(
         for entry in rows:
             label = entry.get("id") or entry.get("name") or entry.get("article") or ""
             text = entry.get("summary") or entry.get("title") or entry.get("topic") or ""
+            dates = [f"{word} {entry[key]}" for key, word in _PARTY_DATES if entry.get(key)]
+            text = text or ", ".join(dates)
             out.print(f"  {label}: {text}", highlight=False, markup=False)
 
 

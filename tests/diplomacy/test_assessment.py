@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -40,6 +41,16 @@ def test_every_catalogue_entry_has_a_source() -> None:
         for entry in entries:
             url = entry.get("source") or entry.get("url")
             assert isinstance(url, str) and url.startswith(("https://", "http://")), (part, entry)
+
+
+def test_every_budapest_party_has_a_date_once() -> None:
+    parties = catalogue()["budapest"]["parties"]
+    states = [party["state"] for party in parties]
+    assert len(states) == len(set(states))
+    for party in parties:
+        dates = [date.fromisoformat(party[key]) for key in ("ratified", "in_force") if key in party]
+        assert dates, party  # a party with no sourced date is left out
+        assert dates == sorted(dates), party  # in force after ratification
 
 
 def test_facts_implicate_norms_with_their_strength() -> None:

@@ -83,20 +83,24 @@ def test_the_list_shows_tlp_badges_and_filters(node: Node) -> None:
     assert node.alice.get("/intel", params={"tlp": "purple"}).status_code == 422
 
 
-def test_paging_visits_every_object_once(node: Node) -> None:
-    _shared_with_b(node, [indicator(name=f"Feed item {n}") for n in range(8)])
+def test_paging_visits_every_object_once_newest_first(node: Node) -> None:
+    _shared_with_b(node, [indicator(name=f"Feed item {n}") for n in range(5)])
+    _shared_with_b(node, [indicator(name=f"Feed item {n}") for n in range(5, 8)])  # later
     seen: list[str] = []
+    names: list[str] = []
     url = "/intel?type=indicator&limit=3"
     pages = 0
     while url:
         page = node.bob.get(url).text
         seen += [key for key, _ in _listed(page)]
+        names += [name for _, name in _listed(page)]
         pages += 1
         link = re.search(r'<a href="(/intel\?[^"]+)" id="next-page"', page)
         url = html.unescape(link.group(1)) if link else ""
         if pages > 1:
             assert 'id="first-page"' in page
     assert pages == 3 and len(seen) == len(set(seen)) == 8
+    assert names == [f"Feed item {n}" for n in reversed(range(8))]
 
 
 def test_the_object_page_shows_provenance_relationships_and_json(node: Node) -> None:

@@ -111,16 +111,18 @@ def search(
     query: ObjectQuery,
     limit: int = 100,
     after: Cursor | None = None,
+    newest_first: bool = False,
 ) -> Page:
-    """One page of matching versions in (date_added, pk) order; ``next_cursor`` continues."""
+    """One page of matching versions in (date_added, pk) order, or the reverse when
+    ``newest_first`` (what a person browsing wants); ``next_cursor`` continues."""
     columns = stix_object.c
-    statement = (
-        _select(connection, gate, query).order_by(columns.date_added, columns.pk).limit(limit + 1)
-    )
+    ascending = (columns.date_added, columns.pk)
+    position = tuple_(*ascending)
+    order = tuple(c.desc() for c in ascending) if newest_first else ascending
+    statement = _select(connection, gate, query).order_by(*order).limit(limit + 1)
     if after is not None:
-        statement = statement.where(
-            tuple_(columns.date_added, columns.pk) > tuple_(after.date_added, after.pk)
-        )
+        cursor = tuple_(after.date_added, after.pk)
+        statement = statement.where(position < cursor if newest_first else position > cursor)
     rows = [_version(row) for row in connection.execute(statement)]
     more = len(rows) > limit
     items = rows[:limit]

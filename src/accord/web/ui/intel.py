@@ -128,7 +128,7 @@ def intel(
     gate = gate_for(request, caller)
     with store_of(request).read() as connection:
         after = Cursor.decode(next) if next else None
-        found = search(connection, gate, chosen.query(), limit, after)
+        found = search(connection, gate, chosen.query(), limit, after, newest_first=True)
         counts = count_by_type(connection, gate)
         authors = names_of(
             connection, gate, (str(v.body["created_by_ref"]) for v in found.items
