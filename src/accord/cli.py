@@ -654,7 +654,9 @@ def peers_sync(
     with node_store() as store:
         with store.read() as connection:
             home = home_organisation(store, connection)
-        table = Table("peer", "pulled", "new", "unchanged", "rejected", "pushed", "errors")
+        table = Table(
+            "peer", "pulled", "new", "unchanged", "rejected", "pushed", "held back", "errors"
+        )
         reports = sync_all(store, home, name)
         for r in reports:
             table.add_row(
@@ -664,9 +666,16 @@ def peers_sync(
                 str(r.unchanged),
                 str(r.rejected),
                 str(r.pushed),
+                str(r.held_back),
                 "; ".join(r.errors),
             )
     out.print(table)
+    if any(r.held_back for r in reports):
+        out.print(
+            "held back: versions without a TLP marking, imported at AMBER+STRICT or RED; a "
+            "peer would store them at its default level. Mark them to share them.",
+            highlight=False,
+        )
     if any(r.errors for r in reports):
         raise typer.Exit(1)
 

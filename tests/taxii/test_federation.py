@@ -13,6 +13,7 @@ from accord.store import ImportOptions, import_objects
 from accord.store import identity as ids
 from accord.store.schema import peer as peer_table
 from accord.taxii.federation import sync_all
+from accord.taxii.media import TAXII
 from tests.factories import indicator
 from tests.taxii.nodes import Node, know, make_node, peer_with, sync
 
@@ -120,6 +121,41 @@ def test_push_sends_what_the_peer_may_see_and_nothing_back(nodes: dict[str, Node
     back = sync(b)[0]
     assert back.new == 0 and back.push_failures == 0
     assert b.count(received_from=a.org.id) >= 2
+
+
+def test_unmarked_objects_at_a_named_audience_stay_on_their_node(nodes: dict[str, Node]) -> None:
+    a, b = nodes["A"], nodes["B"]
+    # Given to B without a marking, at levels chosen at import: B's node would store
+    # them at its own default (AMBER: B's clients too), so the strict ones stay on A.
+    unmarked = {level: indicator(created_by=a.org.id, name=f"unmarked, {level.value} at A")
+                for level in (Tlp.RED, Tlp.AMBER_STRICT, Tlp.AMBER)}  # fmt: skip
+    marked = indicator(tlp=Tlp.RED, created_by=a.org.id, name="marked RED, for B")
+    with a.store() as store:
+        know(store, b.org)
+        for level, obj in unmarked.items():
+            given = ImportOptions(org=a.org, recipients=frozenset({b.org.id}), unmarked_tlp=level)
+            import_objects(store, [obj], "test", given)
+    share(a, [marked], to=[b])
+    held = {unmarked[Tlp.RED]["id"], unmarked[Tlp.AMBER_STRICT]["id"]}
+    peer_with(a, b, push=True)
+    report = sync(a)[0]
+    assert report.held_back == 2 and report.push_failures == 0
+    at_b = ids_at(b)
+    assert {marked["id"], unmarked[Tlp.AMBER]["id"]} <= at_b and not held & at_b
+    # B pulling them over TAXII meets the same rule; A's own organisation does not
+    peer_with(b, a)
+    sync(b)
+    assert not held & ids_at(b)
+    with a.store() as store, store.write() as connection:
+        token = ids.create_token(connection, a.org)
+    own = httpx.get(
+        f"{a.api_root}collections/shared/objects/",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": TAXII,
+        },
+    ).json()
+    assert held <= {obj["id"] for obj in own["objects"]}
 
 
 def test_a_cycle_converges_without_loops_or_duplicates(nodes: dict[str, Node]) -> None:

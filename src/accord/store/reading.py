@@ -19,6 +19,7 @@ from sqlalchemy import JSON, ColumnElement, Select, cast, func, or_, select, tup
 from sqlalchemy.engine import Connection
 
 from accord.errors import InvalidParameter
+from accord.stix.tlp import Tlp, tlp_of
 from accord.store.access_gate import AccessGate, Viewer
 from accord.store.database import Store
 from accord.store.schema import distribution_community, stix_object
@@ -127,6 +128,22 @@ def search(
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items, items[-1].position if more and items else None)
+
+
+#: levels that name their audience: only a marking in the object can carry them on
+_NAMED_AUDIENCE = frozenset({Tlp.AMBER_STRICT.value, Tlp.RED.value})
+
+
+def travels(version: StoredVersion) -> bool:
+    """Whether ``version`` may go to another node, as far as its own marking goes.
+
+    An object without a TLP marking that was imported at AMBER+STRICT or RED would
+    arrive there unmarked and take that node's default level (AMBER lets clients read
+    it): it stays on this node. Marked objects carry their level with them."""
+    if version.tlp not in _NAMED_AUDIENCE:
+        return True
+    refs = version.body.get("object_marking_refs")
+    return isinstance(refs, list) and tlp_of(str(ref) for ref in refs) is not None
 
 
 def iter_versions(

@@ -9,7 +9,9 @@ and to the peer's (which had them), and remember the peer as their provenance.
 Push: what the access gate lets the peer's organisation see, in (date_added, pk) order
 from a checkpoint, except what came from that peer. The gate is what keeps TLP:RED and
 AMBER+STRICT with their named recipients and AMBER with the recipients' clients, so a
-node never forwards to a third node what the markings forbid.
+node never forwards to a third node what the markings forbid. A version with no TLP
+marking of its own that was imported at AMBER+STRICT or RED is held back (and counted):
+the peer would store it at its own default level.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from accord.stix.timestamps import now_timestamp
 from accord.store import AccessGate, ImportOptions, Store, Viewer, search
 from accord.store.identity import Organisation, get_organisation
 from accord.store.importer import import_in
-from accord.store.reading import ALL, Cursor, ObjectQuery
+from accord.store.reading import ALL, Cursor, ObjectQuery, travels
 from accord.store.schema import peer as peer_table
 from accord.store.schema import stix_object
 from accord.taxii.client import PeerError, TaxiiClient, authorization
@@ -65,6 +67,8 @@ class SyncReport:
     rejected: int = 0
     pushed: int = 0
     push_failures: int = 0
+    #: unmarked versions kept at AMBER+STRICT or RED, not pushed (``reading.travels``)
+    held_back: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -204,13 +208,16 @@ def push(store: Store, peer: Peer, client: TaxiiClient, report: SyncReport) -> N
             page = search(connection, gate, query, PAGE, after)
         if not page.items:
             return
-        status = client.add_objects(peer.push_collection, [v.body for v in page.items])
-        report.pushed += int(status.get("success_count", 0))
-        report.push_failures += int(status.get("failure_count", 0))
-        for failure in status.get("failures", [])[:5]:
-            report.errors.append(
-                f"{peer.name} refused {failure.get('id')}: {failure.get('message')}"
-            )
+        sent = [version.body for version in page.items if travels(version)]
+        report.held_back += len(page.items) - len(sent)
+        if sent:
+            status = client.add_objects(peer.push_collection, sent)
+            report.pushed += int(status.get("success_count", 0))
+            report.push_failures += int(status.get("failure_count", 0))
+            for failure in status.get("failures", [])[:5]:
+                report.errors.append(
+                    f"{peer.name} refused {failure.get('id')}: {failure.get('message')}"
+                )
         after = page.items[-1].position
         with store.write() as connection:
             connection.execute(

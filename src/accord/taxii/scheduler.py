@@ -34,11 +34,12 @@ class SyncScheduler(threading.Thread):
                 reports = sync_all(store, home)
                 for report in reports:
                     log.info(
-                        "peer %s: pulled %d (new %d), pushed %d%s",
+                        "peer %s: pulled %d (new %d), pushed %d (held back %d)%s",
                         report.peer,
                         report.pulled,
                         report.new,
                         report.pushed,
+                        report.held_back,
                         f"; errors: {report.errors}" if report.errors else "",
                     )
                 # Indicators that arrived since (pulled, pushed to us, imported) meet

@@ -3,7 +3,9 @@
 One API root, ``/taxii2/api/``. Every read is a store search narrowed by the
 collection's filter and decided by the access gate for the caller's organisation;
 paging cursors are positions in the store, so they survive restarts and work across
-server processes.
+server processes. Over TAXII the objects leave the node as they are: an object without a
+TLP marking that was imported at AMBER+STRICT or RED goes to the node's own organisation
+only (``reading.travels``), since elsewhere it would take the receiver's default level.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from accord.errors import Forbidden, NotFound, PayloadTooLarge
 from accord.node import home_organisation
 from accord.store import Page, iter_versions, search
 from accord.store.identity import Principal
-from accord.store.reading import ALL, LAST, StoredVersion
+from accord.store.reading import ALL, LAST, StoredVersion, travels
 from accord.store.versions import delete_versions
 from accord.taxii.collections import Collection, Rights, collections_for, get_collection, rights_of
 from accord.taxii.filters import Filters, taxii_filters
@@ -103,6 +105,8 @@ def _page(
             if scoped is None
             else search(connection, gate_for(request, caller), scoped, filters.limit, filters.after)
         )
+        if caller.org.id != home_organisation(store, connection).id:
+            page = Page([v for v in page.items if travels(v)], page.next_cursor)
     if object_id is not None and not page.items and filters.after is None:
         raise NotFound("object", object_id)  # also when hidden: existence is not disclosed
     return page
