@@ -137,3 +137,17 @@ def test_spraying_many_names_from_one_address_is_slowed() -> None:
     assert later.value.retry_after == 30
     now[0] = 60.0
     throttle.check("192.0.2.7", "f")
+
+
+def test_pages_and_api_answers_are_compressed_for_clients_that_take_it(
+    store: Store, tmp_path: Path
+) -> None:
+    _client(store, tmp_path)
+    client = signed_in(create_app(Settings(home=tmp_path), store), "kadri")
+    answer = client.get("/norms", headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+    assert answer.num_bytes_downloaded * 3 < len(answer.content)
+    assert "Budapest Convention" in answer.text
+    plain = client.get("/norms", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == answer.text
+    assert answer.headers["cache-control"] == "no-store"  # the page's own headers stay

@@ -9,6 +9,7 @@ from typing import Any
 
 import swagger_ui
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -100,4 +101,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             answer.headers.setdefault("X-Content-Type-Options", "nosniff")
         return answer
 
+    # Pages, API answers and TAXII envelopes are text that compresses well (the analytics
+    # page's map is most of a megabyte, a few hundred KB gzipped); clients say if they take it.
+    # No BREACH-style guessing: the session cookie is SameSite=Strict, so another site
+    # cannot make a signed-in browser fetch a page that echoes its input beside secrets.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app
