@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import psycopg
 
+from tests.live import free_port
+
 
 def find_bindir() -> Path | None:
     """Debian's versioned bindir (newest), or the directory of initdb on PATH."""
@@ -26,12 +27,6 @@ def find_bindir() -> Path | None:
         return candidates[0].parent
     found = shutil.which("initdb")
     return Path(found).resolve().parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run(argv: list[str], as_postgres: bool) -> None:
@@ -51,7 +46,7 @@ def postgres_server() -> Iterator[str]:
     if as_postgres:
         shutil.chown(base, "postgres", "postgres")
     data = base / "data"
-    port = _free_port()
+    port = free_port()
     _run(
         [
             str(bindir / "initdb"),
