@@ -23,7 +23,7 @@ from accord.attribution.scoring import Params, Profiles, probabilities, score
 from accord.attribution.wording import likelihood_term
 from accord.errors import InvalidObject
 from accord.stix.validation import validate
-from tests.attribution.world import attack_object, small_world
+from tests.attribution.world import attack_object, small_world, uses
 
 FIXED = Params(temperature=1.0, unknown_bias=0.0)
 
@@ -393,3 +393,33 @@ def test_hypotheses_are_not_taken_for_facts() -> None:
     }
     knowledge = build_knowledge([*objects, incident, guess])
     assert "country:NO" not in knowledge.actors["G0002"].uses
+
+
+def test_a_held_out_report_is_dropped_from_what_software_does() -> None:
+    tools = {n: attack_object("malware", f"S090{n}", f"tool {n}") for n in range(2)}
+    technique = [attack_object("attack-pattern", f"T120{n}", f"t {n}") for n in range(3)]
+    group = attack_object("intrusion-set", "G0901", "Group")
+    other = attack_object("intrusion-set", "G0902", "Other group")
+    objects = [*tools.values(), *technique, group, other]
+    objects += [
+        uses(group, tools[0], "report 1", "report 2"),
+        uses(other, tools[0], "report 4"),
+        uses(group, technique[0], "report 2"),
+        # report 1 says what tool 0 does (alone, then with report 3); report 2, tool 1
+        uses(tools[0], technique[1], "report 1"),
+        uses(tools[0], technique[2], "report 1", "report 3"),
+        uses(tools[1], technique[2], "report 2"),
+    ]
+    knowledge = build_knowledge(objects)
+    assert knowledge.software_techniques["S0900"] == {"T1201", "T1202"}
+    without = knowledge.without("G0901", "report 1")
+    # a report held out is not known: neither what it says of the group nor of its tools
+    assert without.software_techniques["S0900"] == {"T1202"}
+    assert without.software_sources["S0900"] == {"T1202": {"report 3"}}
+    assert without.software_techniques["S0901"] is knowledge.software_techniques["S0901"]
+    # the profiles of every actor using tool 0 forget it too, not only the held-out one's
+    profiles = Profiles.build(knowledge, FIXED)
+    again = profiles.with_actor(without, "G0901")
+    before = profiles.shapes[profiles.keys.index("G0902")].software
+    after = again.shapes[again.keys.index("G0902")].software
+    assert before == (frozenset({"T1201", "T1202"}),) and after == (frozenset({"T1202"}),)

@@ -100,13 +100,35 @@ class Knowledge:
     software_techniques: dict[str, frozenset[str]]
     #: where it was built from (for reports)
     origin: str = ""
+    #: software id → technique → the citations saying the software implements it
+    software_sources: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     def without(self, actor_key: str, citation: str) -> Knowledge:
-        """The same knowledge less what ``citation`` says of one actor: facts only it
-        supports go, and it no longer counts for the facts others support too."""
+        """The same knowledge less what ``citation`` says of one actor, and of the
+        software it describes: facts only it supports go, and it no longer counts for
+        the facts others support too (a report held out is not known at all, so what it
+        says a tool does goes as well)."""
         actor = self.actors[actor_key]
         kept = {f: c - {citation} for f, c in actor.uses.items() if c != frozenset({citation})}
-        return replace(self, actors={**self.actors, actor_key: replace(actor, uses=kept)})
+        sources = {
+            software: {t: c - {citation} for t, c in held.items() if c != frozenset({citation})}
+            for software, held in self.software_sources.items()
+            if any(citation in c for c in held.values())
+        }
+        techniques = {
+            software: self._same(software, frozenset(held)) for software, held in sources.items()
+        }
+        return replace(
+            self,
+            actors={**self.actors, actor_key: replace(actor, uses=kept)},
+            # unchanged entries stay the same objects, so that a caller can tell what changed
+            software_techniques={**self.software_techniques, **techniques},
+            software_sources={**self.software_sources, **sources},
+        )
+
+    def _same(self, software: str, techniques: frozenset[str]) -> frozenset[str]:
+        held = self.software_techniques.get(software)
+        return held if held == techniques else techniques
 
     def resolve_software(self, value: str) -> str | None:
         if value in self.names and value.startswith("S"):
@@ -149,7 +171,9 @@ class _Builder:
         self.names: dict[str, str] = {}
         self.feature_of: dict[str, str] = {}  # STIX id of a technique/software → feature
         self.software_names: dict[str, str] = {}
-        self.software_techniques: dict[str, set[str]] = defaultdict(set)
+        self.software_techniques: dict[str, dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
         self.relationships = [o for o in objects.values() if o.get("type") == "relationship"]
 
     def build(self, origin: str) -> Knowledge:
@@ -169,6 +193,10 @@ class _Builder:
             self.software_names,
             {k: frozenset(v) for k, v in self.software_techniques.items()},
             origin,
+            {
+                k: {t: frozenset(c) for t, c in v.items()}
+                for k, v in self.software_techniques.items()
+            },
         )
 
     def _features(self) -> None:
@@ -256,7 +284,7 @@ class _Builder:
             if owner and feature:
                 self.uses[owner][feature].update(citations)
             elif source in self.feature_of and feature and feature.startswith("T"):
-                self.software_techniques[self.feature_of[source]].add(feature)
+                self.software_techniques[self.feature_of[source]][feature].update(citations)
         elif kind == "targets":
             owner = self._owner(source, attributed)
             victim = self.objects.get(target)

@@ -94,8 +94,13 @@ class Profiles:
 
     def with_actor(self, knowledge: Knowledge, key: str) -> Profiles:
         """These profiles over ``knowledge``, which differs from theirs in actor ``key``
-        only (cheaper than building them again)."""
+        and at most in what some software is known to do (``Knowledge.without``): the
+        actors using that software are profiled again, the others kept (cheaper than
+        building them again)."""
         keys, strength, shapes = list(self.keys), list(self.strength), list(self.shapes)
+        for at in self._using_changed_software(knowledge):
+            strength[at] = _held(knowledge, self.params, keys[at])
+            shapes[at] = Shape.of(knowledge.actors[keys[at]], knowledge)
         at = keys.index(key)
         if knowledge.actors[key].uses:
             strength[at] = _held(knowledge, self.params, key)
@@ -105,6 +110,18 @@ class Profiles:
         changed = Profiles(knowledge, self.params, keys, strength, shapes=shapes)
         changed._background()
         return changed
+
+    def _using_changed_software(self, knowledge: Knowledge) -> list[int]:
+        """The actors using software whose techniques differ in ``knowledge``."""
+        before, after = self.knowledge.software_techniques, knowledge.software_techniques
+        if before is after:
+            return []
+        changed = {s for s, t in after.items() if before.get(s) is not t}
+        return [
+            at
+            for at, key in enumerate(self.keys)
+            if not changed.isdisjoint(knowledge.actors[key].uses)
+        ]
 
     def _background(self) -> None:
         totals: dict[str, float] = defaultdict(float)

@@ -36,7 +36,7 @@ CALIBRATION_SETTING = "attribution_calibration"
 #: knowledge, and one shared slot made them refit each other's model in turn
 KEPT_FITS = 8
 #: changes when the model or its calibration changes, so that old fits are not reused
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"
 
 
 def load_knowledge(store: Store | None, org: Organisation | None, attack: Path | None) -> Knowledge:
