@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from accord.correlate import index as index_module
 from accord.correlate.affixes import regex_affixes
 from accord.correlate.compiler import _fast_compile, compile_pattern, parse_pattern
 from accord.correlate.engine import Correlator
@@ -74,24 +73,6 @@ def test_network_lookups_find_addresses_inside() -> None:
     assert index.candidates([("ipv4-addr:value", "10.2.0.1")]) == set()
     assert index.candidates([("ipv6-addr:value", "2001:db8:1::5")]) == {1}
     assert index.candidates([("ipv4-addr:value", "not an address")]) == set()
-
-
-def test_remembered_lookups_give_way_to_new_patterns_and_stay_bounded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    index = PatternIndex()
-    index.add("wide", compile_pattern("[ipv4-addr:value ISSUBSET '10.0.0.0/8']"))
-    address = [("ipv4-addr:value", "10.1.2.3")]
-    assert index.candidates(address) == {0}
-    assert index.candidates(address) == {0}  # remembered
-    index.add("narrow", compile_pattern("[ipv4-addr:value ISSUBSET '10.1.2.0/24']"))
-    assert index.candidates(address) == {0, 1}  # a pattern added is met at once
-    monkeypatch.setattr(index_module, "MEMO_SIZE", 3)
-    for n in range(10):
-        assert index.candidates([("ipv4-addr:value", f"10.9.9.{n}")]) == {0}
-    assert index.candidates(address) == {0, 1}
-    plan = index._plans["ipv4-addr:value"]
-    assert plan is not None and len(plan.memo) <= 3
 
 
 @pytest.mark.parametrize(

@@ -138,10 +138,6 @@ _AffixTables = dict[int, dict[str, list[int]]]
 _NetworkTables = dict[tuple[int, int], dict[int, list[int]]]
 
 
-#: Values whose network and affix lookups a path remembers; past this it starts afresh.
-MEMO_SIZE = 1 << 17
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What to look up for a value at one path, beyond the value itself."""
@@ -150,24 +146,6 @@ class _Plan:
     prefixes: tuple[tuple[int, dict[str, list[int]]], ...]  # shortest first
     suffixes: tuple[tuple[int, dict[str, list[int]]], ...]
     typed: list[int]  # slots anchored on the path's object type
-    #: string value → slots its networks and affixes name (logs repeat their addresses
-    #: and names, so most values are looked up once); dropped with the plan
-    memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
-
-    def located(self, value: str) -> tuple[int, ...]:
-        """Slots whose network holds ``value`` or whose fixed start or end it has."""
-        memo = self.memo
-        hit = memo.get(value)
-        if hit is None:
-            found: set[int] = set()
-            if self.networks:
-                _networks(self.networks, value, found)
-            if self.prefixes or self.suffixes:
-                _affixes(self, value, found)
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            hit = memo[value] = tuple(found)
-        return hit
 
 
 @dataclass
@@ -223,10 +201,11 @@ class PatternIndex:
                 continue
             if plan.typed:
                 found.update(plan.typed)
-            if type(value) is str and (plan.networks or plan.prefixes or plan.suffixes):
-                located = plan.located(value)
-                if located:
-                    found.update(located)
+            if type(value) is str:
+                if plan.networks:
+                    _networks(plan.networks, value, found)
+                if plan.prefixes or plan.suffixes:
+                    _affixes(plan, value, found)
         return found
 
     def _plan(self, path: str) -> _Plan | None:
