@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from accord.errors import BatchRejected
-from accord.store import ImportOptions, Store, import_objects
+from accord.stix.tlp import Tlp
+from accord.store import ImportOptions, ObjectQuery, Store, import_objects, open_store, visible
 from accord.store.identity import add_organisation
 from accord.store.schema import stix_object
 from tests.factories import indicator
@@ -136,3 +137,23 @@ def test_a_doomed_import_stops_after_enough_problems(store: Store, options: Impo
         import_objects(store, objects(), "feed.json", options)
     assert len(caught.value.errors) == 50
     assert consumed == 50
+
+
+def test_what_another_node_sent_unmarked_is_kept_at_least_amber(store_url: str) -> None:
+    store = open_store(store_url, Tlp.CLEAR)  # a node that shares unmarked objects openly
+    with store.write() as connection:
+        home = add_organisation(connection, "CERT-A")
+        peer = add_organisation(connection, "CERT-B")
+        stranger = add_organisation(connection, "CERT-C")
+    local, sent, green = indicator(), indicator(), indicator(tlp=Tlp.GREEN)
+    import_objects(store, [local], "local", ImportOptions(org=home))
+    from_peer = ImportOptions(org=home, recipients=frozenset({peer.id}), received_from=peer.id)
+    import_objects(store, [sent, green], "peer", from_peer)
+    with store.read() as connection:
+        rows = connection.execute(select(stix_object.c.id, stix_object.c.tlp)).all()
+    levels = {row.id: row.tlp for row in rows}
+    assert levels[local["id"]] == "clear" and levels[sent["id"]] == "amber"
+    assert levels[green["id"]] == "green"  # a marking says it itself
+    seen = {v.id for v in visible(store, stranger.id, ObjectQuery(types=["indicator"]))}
+    assert seen == {local["id"]}
+    store.close()

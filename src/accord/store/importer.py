@@ -222,6 +222,15 @@ def _import_in_parallel(
             worker.wait()
 
 
+def _unmarked_level(default_tlp: Tlp, options: ImportOptions) -> Tlp:
+    """The level of objects that carry no TLP marking: the node's default, but at least
+    AMBER for what another node sent, which may have kept it at AMBER there (a node with
+    a looser default would otherwise widen it to its communities or to anyone)."""
+    if options.received_from is not None and default_tlp.restriction < Tlp.AMBER.restriction:
+        return Tlp.AMBER
+    return default_tlp
+
+
 class _ImportRun:
     def __init__(
         self, connection: Connection, source: str, options: ImportOptions, default_tlp: Tlp
@@ -233,7 +242,7 @@ class _ImportRun:
         if communities is None:
             communities = communities_of(connection, options.org)
         dist = Distribution(frozenset({options.org.id}) | options.recipients, communities)
-        self._unmarked_tlp = options.unmarked_tlp or default_tlp
+        self._unmarked_tlp = options.unmarked_tlp or _unmarked_level(default_tlp, options)
         self._writer = VersionWriter(
             connection,
             distribution_id(connection, dist),
