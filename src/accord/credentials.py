@@ -52,13 +52,9 @@ def check_password(request: Request, username: str, password: str) -> Principal:
     the sign-in page alike)."""
     throttle: SignInThrottle = request.app.state.throttle
     address = request.client.host if request.client else "unknown"
-    throttle.check(address, username)
-    try:
-        with store_of(request).read() as connection:  # argon2: not under the writer lock
-            caller = authenticate_password(connection, username, password)
-    except NotAuthenticated:
-        throttle.failed(address, username)
-        raise
+    throttle.attempt(address, username)
+    with store_of(request).read() as connection:  # argon2: not under the writer lock
+        caller = authenticate_password(connection, username, password)
     throttle.succeeded(address, username)
     return caller
 

@@ -7,13 +7,16 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
+from accord.node import HOME_ORG_SETTING
 from accord.stix.tlp import Tlp
 from accord.store import ImportOptions, import_objects
 from accord.store import identity as ids
+from accord.store.schema import node_setting
 from accord.taxii.collections import Rights, add_collection, grant
 from accord.taxii.media import TAXII
-from tests.factories import indicator
+from tests.factories import indicator, tlp_ref
 from tests.taxii.conftest import MAX_BODY, TaxiiWorld
 
 ROOT = "/taxii2/api"
@@ -322,3 +325,26 @@ def test_red_posted_by_another_organisation_is_for_this_nodes_own(world: TaxiiWo
     assert seen_by_a == {red["id"], strict["id"], amber["id"]}
     seen_by_c = {o["id"] for o in objects_of(world.client("C"), world.shared.id)}
     assert seen_by_c == {amber["id"]}  # AMBER goes to the readers, as before
+
+
+def test_unmarked_strict_objects_are_read_over_taxii_by_the_home_organisation_only(
+    world: TaxiiWorld,
+) -> None:
+    unmarked = indicator(name="unmarked, RED here")
+    granular = indicator(name="RED by a granular marking")
+    granular["granular_markings"] = [{"marking_ref": tlp_ref(Tlp.RED), "selectors": ["name"]}]
+    given = ImportOptions(
+        org=world.orgs["A"], recipients=frozenset({world.orgs["B"].id}), unmarked_tlp=Tlp.RED
+    )
+    import_objects(world.store, [unmarked, granular], "test", given)
+    both = {unmarked["id"], granular["id"]}
+    assert both <= {o["id"] for o in objects_of(world.client("A"), "shared")}
+    at_b = {o["id"] for o in objects_of(world.client("B"), "shared")}
+    assert granular["id"] in at_b and unmarked["id"] not in at_b  # its marking travels
+    missing = world.client("B").get(f"{ROOT}/collections/shared/objects/{unmarked['id']}/")
+    assert missing.status_code == 404
+    # a node set up without an organisation of its own answers, filtering for everyone
+    with world.store.write() as connection:
+        connection.execute(delete(node_setting).where(node_setting.c.key == HOME_ORG_SETTING))
+    at_a = {o["id"] for o in objects_of(world.client("A"), "shared")}
+    assert granular["id"] in at_a and unmarked["id"] not in at_a

@@ -3,6 +3,7 @@ from another site, hand-made acknowledgements, a peer's malformed incident, head
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,8 @@ def test_password_guessing_is_slowed_per_name_and_address(store: Store, tmp_path
     refused = client.get("/api/objects", auth=("kadri", PASSWORD))
     assert refused.status_code == 429 and refused.json()["error"] == "too-many-attempts"
     assert 0 < int(refused.headers["Retry-After"]) <= 900
+    held_page = client.get("/intel", auth=("kadri", PASSWORD))  # a page, with Basic
+    assert held_page.status_code == 429 and int(held_page.headers["Retry-After"]) > 0
     page = client.post("/signin", data={"username": "KADRI", "password": PASSWORD},
                        headers={"Origin": BASE})  # fmt: skip
     assert page.status_code == 429 and "too many failed sign-ins" in page.text
@@ -122,21 +125,46 @@ def test_spraying_many_names_from_one_address_is_slowed() -> None:
     now = [0.0]
     throttle = SignInThrottle(per_user=3, per_address=5, window=60, clock=lambda: now[0])
     for name in ("a", "b", "c", "d", "e"):
-        throttle.check("192.0.2.7", name)
-        throttle.failed("192.0.2.7", name)
+        throttle.attempt("192.0.2.7", name)  # each a wrong password: nothing taken back
     with pytest.raises(TooManyAttempts) as refused:
-        throttle.check("192.0.2.7", "f")
+        throttle.attempt("192.0.2.7", "f")
     assert refused.value.retry_after == 60
-    throttle.check("192.0.2.8", "f")  # another address is not affected
-    throttle.succeeded("192.0.2.7", "a")  # a right password clears the name, not the address
-    with pytest.raises(TooManyAttempts):
-        throttle.check("192.0.2.7", "a")
+    throttle.attempt("192.0.2.8", "f")  # another address is not affected
+    throttle.succeeded("192.0.2.8", "f")  # a right password is taken back
+    assert ("192.0.2.8", None) not in throttle._attempts
     now[0] = 30.0
     with pytest.raises(TooManyAttempts) as later:
-        throttle.check("192.0.2.7", "f")
+        throttle.attempt("192.0.2.7", "f")
     assert later.value.retry_after == 30
     now[0] = 60.0
-    throttle.check("192.0.2.7", "f")
+    throttle.attempt("192.0.2.7", "f")
+    # counters whose attempts have left the window go, and long names count as one
+    assert set(throttle._attempts) == {("192.0.2.7", "f"), ("192.0.2.7", None)}
+    throttle.attempt("192.0.2.9", "x" * 1_000_000)
+    assert max(len(name or "") for _, name in throttle._attempts) == 150
+
+
+def test_an_ipv6_client_counts_by_its_block() -> None:
+    throttle = SignInThrottle(per_user=2, per_address=50, clock=lambda: 0.0)
+    throttle.attempt("2001:db8:1:2::1", "kadri")
+    throttle.attempt("2001:db8:1:2::ffff", "kadri")
+    with pytest.raises(TooManyAttempts):
+        throttle.attempt("2001:db8:1:2:abcd::9", "kadri")  # the same /64
+    throttle.attempt("2001:db8:1:3::1", "kadri")  # another block
+    throttle.attempt("::ffff:192.0.2.1", "kadri")  # IPv4 in IPv6 dress: itself
+    throttle.attempt("192.0.2.2", "kadri")
+
+
+def test_guesses_sent_together_are_all_counted(store: Store, tmp_path: Path) -> None:
+    client = _client(store, tmp_path)
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app.state.throttle = SignInThrottle(per_user=10)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.get("/api/objects", auth=("kadri", "guess")),
+                                range(30)))  # fmt: skip
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 10 + [429] * 20
 
 
 def test_pages_and_api_answers_are_compressed_for_clients_that_take_it(

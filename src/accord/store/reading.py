@@ -142,8 +142,10 @@ def travels(version: StoredVersion) -> bool:
     it): it stays on this node. Marked objects carry their level with them."""
     if version.tlp not in _NAMED_AUDIENCE:
         return True
-    refs = version.body.get("object_marking_refs")
-    return isinstance(refs, list) and tlp_of(str(ref) for ref in refs) is not None
+    body = version.body
+    refs = [str(ref) for ref in body.get("object_marking_refs") or ()]
+    refs += [str(g.get("marking_ref")) for g in body.get("granular_markings") or ()]
+    return tlp_of(refs) is not None  # a granular TLP marking binds the whole object too
 
 
 def iter_versions(

@@ -106,7 +106,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 status = 400
             return _taxii_error(status, HTTPStatus(status).phrase, str(error), error.code, error)
         if _is_page(request):
-            return _page_error(request, status, str(error))
+            answer = _page_error(request, status, str(error))
+            if status == 429:  # when to try again; a 401 page is a redirect to sign in
+                answer.headers.update(_challenge(status, error) or {})
+            return answer
         headers = _challenge(status, error)
         return JSONResponse(
             {"error": error.code, "message": str(error)}, status_code=status, headers=headers
