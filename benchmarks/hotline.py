@@ -265,6 +265,13 @@ def genuine_in_inbox(node: Node, wanted: set[str], timeout: float = 30) -> float
         time.sleep(0.005)
 
 
+def notify(sender: Node, recipient: Node, n: int) -> dict[str, Any]:
+    """Notification number ``n`` from ``sender`` to ``recipient``'s organisation, signed and
+    stored at the sender's node."""
+    return send(sender.store, sender.home, sender.org, recipient.org.id,
+                "incident-notification", notice(n))  # fmt: skip
+
+
 def one_at_a_time(nodes: list[Node], count: int, first: int) -> tuple[Run, Stages]:
     run, stages = Run(), Stages()
     order = pairs(nodes)
@@ -272,14 +279,7 @@ def one_at_a_time(nodes: list[Node], count: int, first: int) -> tuple[Run, Stage
     for n in range(count):
         sender, recipient = order[n % len(order)]
         begin = time.perf_counter()
-        message = send(
-            sender.store,
-            sender.home,
-            sender.org,
-            recipient.org.id,
-            "incident-notification",
-            notice(first + n),
-        )
+        message = notify(sender, recipient, first + n)
         sent = time.perf_counter()
         (report,) = checked(sync_all(sender.store, sender.org, only=recipient.name))
         synced = time.perf_counter()
@@ -308,14 +308,7 @@ def batch(nodes: list[Node], count: int, first: int) -> Run:
     def tick(node: Node) -> None:
         for n, recipient in plan[node.name]:
             began_at = time.perf_counter()
-            message = send(
-                node.store,
-                node.home,
-                node.org,
-                recipient.org.id,
-                "incident-notification",
-                notice(n),
-            )
+            message = notify(node, recipient, n)
             began[message["id"]] = began_at
             expected[recipient.name].add(message["id"])
         checked(sync_all(node.store, node.org))

@@ -7,6 +7,7 @@ import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -157,9 +158,10 @@ def test_a_message_to_a_node_that_is_down_arrives_once_when_it_returns(
     assert len(received) == 1 and received[0].genuine
 
 
-def test_receipts_on_delivery_and_escalation_when_overdue(store: Store, tmp_path: Path) -> None:
-    from accord.hotline.messages import escalate, send_receipts
-
+def _two_roles(
+    store: Store, tmp_path: Path
+) -> tuple[ids.Organisation, ids.Organisation, Path, dict[str, Any], dict[str, Any]]:
+    """CERT-UA with one contact, and MFA-EE with a technical and a diplomatic one."""
     with store.write() as connection:
         ua = ids.add_organisation(connection, "CERT-UA")
         ee = ids.add_organisation(connection, "MFA-EE")
@@ -167,6 +169,13 @@ def test_receipts_on_delivery_and_escalation_when_overdue(store: Store, tmp_path
     add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
     technical = add_contact(store, home, ee, _contact(ee, "EE", "technical"), [ua.id])
     diplomatic = add_contact(store, home, ee, _contact(ee, "EE", "diplomatic"), [ua.id])
+    return ua, ee, home, technical, diplomatic
+
+
+def test_receipts_on_delivery_and_escalation_when_overdue(store: Store, tmp_path: Path) -> None:
+    from accord.hotline.messages import escalate, send_receipts
+
+    ua, ee, home, technical, diplomatic = _two_roles(store, tmp_path)
     start = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
     sent = send(store, home, ua, ee.id, "incident-notification", NOTICE, now=start,
                 to_contact=technical["id"])  # fmt: skip
@@ -240,13 +249,7 @@ def test_a_sealed_overdue_message_does_not_stop_escalation(store: Store, tmp_pat
     the other overdue messages are escalated still."""
     from accord.hotline.messages import escalate
 
-    with store.write() as connection:
-        ua = ids.add_organisation(connection, "CERT-UA")
-        ee = ids.add_organisation(connection, "MFA-EE")
-    home = tmp_path / "home"
-    add_contact(store, home, ua, _contact(ua, "UA"), [ee.id])
-    technical = add_contact(store, home, ee, _contact(ee, "EE", "technical"), [ua.id])
-    add_contact(store, home, ee, _contact(ee, "EE", "diplomatic"), [ua.id])
+    ua, ee, home, technical, _ = _two_roles(store, tmp_path)
     start = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
     sealed = send(store, home, ua, ee.id, "incident-notification", NOTICE, now=start,
                   to_contact=technical["id"], encrypt=True)  # fmt: skip
